@@ -1,0 +1,43 @@
+"""The `personae` command. Each sub-command lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from personae.cli import explain_command
+from personae.errors import PersonaeError
+
+app = typer.Typer(
+    name="personae",
+    help="AI personas with social dynamics: explain scores, run conversations, simulate worlds.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """personae: AI personas with social dynamics."""
+
+
+app.command("explain")(explain_command.explain)
+
+INPUT_ERROR_EXIT = 2
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; an error the user caused is one line on stderr and exit code 2.
+
+    Usage errors (unknown option, missing argument) are click's, also with exit code 2.
+    """
+    try:
+        app(args=argv, prog_name="personae")
+    except PersonaeError as error:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[bold red]error:[/] {error}", markup=True
+        )
+        sys.exit(INPUT_ERROR_EXIT)

@@ -1,0 +1,75 @@
+"""Pure decisions of the social dynamics: no I/O, no clock, no global randomness.
+
+Time comes in as world seconds and chance as an injected `random.Random`.
+"""
+
+from personae.dynamics.batch import ScoreRows, batch_continue_scores
+from personae.dynamics.budget import (
+    budget_exit,
+    can_continue,
+    estimate_speaking_time_s,
+    estimate_tokens,
+    spend,
+)
+from personae.dynamics.cooldowns import (
+    PairCooldowns,
+    can_interact,
+    cooldown_duration_s,
+    start_cooldowns,
+)
+from personae.dynamics.explain import Explanation, explain, projected_exit_s
+from personae.dynamics.initiative import (
+    InitiativeRoll,
+    TurnManager,
+    TurnPick,
+    can_interrupt,
+    roll_initiative,
+    speaking_order,
+)
+from personae.dynamics.routing import ExitReason, Tier, TierName, exit_line, exit_reason, route_tier
+from personae.dynamics.rules import RULE_SETS, CollegePartyRules, RuleSet, apply_opening_rules
+from personae.dynamics.score import Component, ScoreBreakdown, continue_score, group_continue_score
+from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
+from personae.dynamics.state import Role, after_turn, while_idle
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "RULE_SETS",
+    "CollegePartyRules",
+    "Component",
+    "DynamicsSettings",
+    "ExitReason",
+    "Explanation",
+    "InitiativeRoll",
+    "PairCooldowns",
+    "Role",
+    "RuleSet",
+    "ScoreBreakdown",
+    "ScoreRows",
+    "Tier",
+    "TierName",
+    "TurnManager",
+    "TurnPick",
+    "after_turn",
+    "apply_opening_rules",
+    "batch_continue_scores",
+    "budget_exit",
+    "can_continue",
+    "can_interact",
+    "can_interrupt",
+    "continue_score",
+    "cooldown_duration_s",
+    "estimate_speaking_time_s",
+    "estimate_tokens",
+    "exit_line",
+    "exit_reason",
+    "explain",
+    "group_continue_score",
+    "projected_exit_s",
+    "roll_initiative",
+    "route_tier",
+    "speaking_order",
+    "spend",
+    "start_cooldowns",
+    "while_idle",
+]

@@ -1,0 +1,136 @@
+"""From a continue score to how a line is produced (tier), and from a score to why someone leaves.
+
+| score   | tier         | what it means                                                    |
+|---------|--------------|------------------------------------------------------------------|
+| >= 80   | full         | full LLM, temperature 0.8                                        |
+| >= 60   | full         | full LLM, temperature 0.6                                        |
+| >= 40   | constrained  | LLM, <= 50 words, concise, prepares to leave, avoids dull topics  |
+| <  40   | template     | no LLM: a canned exit line chosen by exit reason                 |
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from personae.domain.persona import Persona
+from personae.dynamics.score import ScoreBreakdown
+from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
+
+
+class TierName(StrEnum):
+    FULL = "full"
+    CONSTRAINED = "constrained"
+    TEMPLATE = "template"
+
+
+class ExitReason(StrEnum):
+    URGENT = "urgent"
+    BORED = "bored"
+    TIRED = "tired"
+    BUDGET = "budget"
+    TIME = "time"
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """How the next line of a speaker is produced."""
+
+    name: TierName
+    temperature: float
+    max_words: int | None = None
+    prepare_exit: bool = False
+    avoid_topics: tuple[str, ...] = ()
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.name is not TierName.TEMPLATE
+
+
+def route_tier(
+    score: float, speaker: Persona, settings: DynamicsSettings = DEFAULT_SETTINGS
+) -> Tier:
+    t = settings.tiers
+    if score >= t.full_creative_min_score:
+        return Tier(TierName.FULL, t.full_creative_temperature)
+    if score >= t.full_min_score:
+        return Tier(TierName.FULL, t.full_temperature)
+    if score >= t.constrained_min_score:
+        return Tier(
+            TierName.CONSTRAINED,
+            t.constrained_temperature,
+            max_words=t.constrained_max_words,
+            prepare_exit=True,
+            avoid_topics=low_interest_topics(speaker, t.low_interest_topic_below),
+        )
+    return Tier(TierName.TEMPLATE, 0.0, prepare_exit=True)
+
+
+def low_interest_topics(persona: Persona, below: int) -> tuple[str, ...]:
+    """The persona's dullest topics, dullest first, for the constrained tier to steer away from."""
+    dull = [(value, topic) for topic, value in persona.topics.items() if value < below]
+    return tuple(topic for _, topic in sorted(dull))
+
+
+def exit_reason(
+    breakdown: ScoreBreakdown,
+    persona: Persona,
+    settings: DynamicsSettings = DEFAULT_SETTINGS,
+) -> ExitReason:
+    """Why a persona whose score fell below the threshold leaves, read off its breakdown."""
+    t = settings.tiers
+    time = breakdown.time_pressure
+    if time.high - time.points >= time.high * t.urgent_when_time_pressure_lost:
+        return ExitReason.URGENT
+    if (
+        -breakdown.fatigue_penalty.points >= t.tired_fatigue_penalty
+        or persona.state.social_energy < t.tired_social_energy_below
+    ):
+        return ExitReason.TIRED
+    return ExitReason.BORED
+
+
+DEFAULT_EXIT_LINES: Mapping[ExitReason, tuple[str, ...]] = {
+    ExitReason.URGENT: (
+        "I really must go.",
+        "I have urgent matters to attend to.",
+        "Perhaps we can continue this later.",
+    ),
+    ExitReason.BORED: (
+        "Interesting... I should get going though.",
+        "I'll let you get back to what you were doing.",
+        "Nice chatting with you.",
+    ),
+    ExitReason.TIRED: (
+        "I'm feeling a bit drained.",
+        "I think I need a break from talking.",
+        "It's been a long day for me.",
+    ),
+    ExitReason.BUDGET: (
+        "Let us leave it there for now.",
+        "We have said enough for one day.",
+    ),
+    ExitReason.TIME: (
+        "I'm out of time, I'm afraid.",
+        "Time has run away from me. Farewell.",
+    ),
+}
+
+
+def exit_line(
+    reason: ExitReason,
+    persona: Persona,
+    rng: random.Random,
+    room_lines: Sequence[str] = (),
+) -> str:
+    """A template exit line: the persona's own for this reason, else its `any` lines, else the
+    room's, else the defaults."""
+    candidates: Sequence[str] = (
+        persona.exit_lines.get(reason.value)
+        or persona.exit_lines.get("any")
+        or room_lines
+        or DEFAULT_EXIT_LINES[reason]
+    )
+    return rng.choice(list(candidates))
