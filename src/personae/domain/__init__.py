@@ -1,16 +1,28 @@
 """Typed data shared by every layer of personae. Imports nothing else of ours."""
 
 from personae.domain.conversation import ConversationContext
+from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.domain.persona import BigFive, InteractionState, Persona, Priority
 from personae.domain.relationship import Relationship, Relationships, pair_key
+from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
+from personae.domain.usage import Outcome, Purpose, UsageRecord
 
 __all__ = [
     "BigFive",
     "ConversationContext",
+    "ConversationRecord",
+    "ConversationStatus",
     "InteractionState",
+    "Memory",
+    "MemoryKind",
+    "MemoryTier",
+    "Outcome",
     "Persona",
     "Priority",
+    "Purpose",
     "Relationship",
     "Relationships",
+    "Turn",
+    "UsageRecord",
     "pair_key",
 ]
