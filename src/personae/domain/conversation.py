@@ -17,6 +17,7 @@ class ConversationContext(BaseModel):
     participants: list[str] = Field(min_length=2)
     topic: str = "general"
     topic_drift_count: int = Field(0, ge=0)
+    lines_on_topic: int = Field(0, ge=0, description="lines spoken since the topic last changed")
     duration_s: float = Field(0, ge=0)
     token_budget: int = Field(1000, description="LLM tokens still available; may go negative")
     time_budget_s: float = Field(600, ge=0, description="longest the conversation may last")

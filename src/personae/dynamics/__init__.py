@@ -17,6 +17,14 @@ from personae.dynamics.cooldowns import (
     cooldown_duration_s,
     start_cooldowns,
 )
+from personae.dynamics.exchange import (
+    Decision,
+    Departure,
+    Exchange,
+    Outcome,
+    affinity_change,
+    open_exchange,
+)
 from personae.dynamics.explain import Explanation, explain, projected_exit_s
 from personae.dynamics.initiative import (
     InitiativeRoll,
@@ -31,16 +39,21 @@ from personae.dynamics.rules import RULE_SETS, CollegePartyRules, RuleSet, apply
 from personae.dynamics.score import Component, ScoreBreakdown, continue_score, group_continue_score
 from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 from personae.dynamics.state import Role, after_turn, while_idle
+from personae.dynamics.topics import best_shared_topic, drift_topic, group_topic_pull
 
 __all__ = [
     "DEFAULT_SETTINGS",
     "RULE_SETS",
     "CollegePartyRules",
     "Component",
+    "Decision",
+    "Departure",
     "DynamicsSettings",
+    "Exchange",
     "ExitReason",
     "Explanation",
     "InitiativeRoll",
+    "Outcome",
     "PairCooldowns",
     "Role",
     "RuleSet",
@@ -50,21 +63,26 @@ __all__ = [
     "TierName",
     "TurnManager",
     "TurnPick",
+    "affinity_change",
     "after_turn",
     "apply_opening_rules",
     "batch_continue_scores",
+    "best_shared_topic",
     "budget_exit",
     "can_continue",
     "can_interact",
     "can_interrupt",
     "continue_score",
     "cooldown_duration_s",
+    "drift_topic",
     "estimate_speaking_time_s",
     "estimate_tokens",
     "exit_line",
     "exit_reason",
     "explain",
     "group_continue_score",
+    "group_topic_pull",
+    "open_exchange",
     "projected_exit_s",
     "roll_initiative",
     "route_tier",

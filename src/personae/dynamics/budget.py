@@ -51,6 +51,7 @@ def spend(
             "token_budget": context.token_budget - tokens - penalty,
             "duration_s": context.duration_s + seconds,
             "response_count": count,
+            "lines_on_topic": context.lines_on_topic + 1,
         }
     )
 

@@ -47,8 +47,9 @@ def start_cooldowns(
     now_s: float,
     pairs: PairCooldowns,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
-) -> list[Persona]:
-    """Put everyone who took part in cooldown and return them with their new state.
+) -> tuple[list[Persona], dict[str, float]]:
+    """Put everyone who took part in cooldown; returns them with their new state, and each one's
+    cooldown length in seconds.
 
     Each persona's length uses its own final score and fatigue. The pair waits the longer of its
     two members' lengths; each persona rests `persona_cooldown_fraction` of its own.
@@ -63,12 +64,13 @@ def start_cooldowns(
         for b in participants[i + 1 :]:
             pairs.block(a.id, b.id, now_s + max(lengths[a.id], lengths[b.id]))
     fraction = settings.cooldowns.persona_cooldown_fraction
-    return [
+    rested = [
         p.with_state(
             cooldown_until_s=max(p.state.cooldown_until_s, now_s + lengths[p.id] * fraction)
         )
         for p in participants
     ]
+    return rested, lengths
 
 
 def can_interact(

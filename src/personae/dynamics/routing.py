@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from personae.domain.persona import Persona
+from personae.domain.persona import Persona, Priority
 from personae.dynamics.score import ScoreBreakdown
 from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 
@@ -79,17 +79,24 @@ def exit_reason(
     persona: Persona,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
 ) -> ExitReason:
-    """Why a persona whose score fell below the threshold leaves, read off its breakdown."""
-    t = settings.tiers
-    time = breakdown.time_pressure
-    if time.high - time.points >= time.high * t.urgent_when_time_pressure_lost:
+    """Why a persona whose score fell below the threshold leaves, read off its breakdown.
+
+    Urgent personas always leave on urgent business. Anyone else leaves for what cost the most
+    points: lost patience, tiredness, or boredom (topic, partner and history under par).
+    """
+    if persona.state.current_priority is Priority.URGENT:
         return ExitReason.URGENT
-    if (
-        -breakdown.fatigue_penalty.points >= t.tired_fatigue_penalty
-        or persona.state.social_energy < t.tired_social_energy_below
-    ):
-        return ExitReason.TIRED
-    return ExitReason.BORED
+    b = breakdown
+    energy_floor = settings.tiers.tired_social_energy_below
+    costs = {
+        ExitReason.URGENT: b.time_pressure.high - b.time_pressure.points,
+        ExitReason.TIRED: -b.fatigue_penalty.points
+        + max(0.0, energy_floor - persona.state.social_energy),
+        ExitReason.BORED: max(0.0, b.topic_alignment.high / 2 - b.topic_alignment.points)
+        + max(0.0, b.social_fit.high / 2 - b.social_fit.points)
+        + max(0.0, -b.history.points),
+    }
+    return max(costs, key=lambda reason: costs[reason])
 
 
 DEFAULT_EXIT_LINES: Mapping[ExitReason, tuple[str, ...]] = {

@@ -12,16 +12,19 @@ from personae.domain.persona import Priority
 
 
 def _default_time_decay() -> dict[Priority, float]:
-    # Seed 000: urgent loses 1 point every 2 s, important every 10 s. Business is ours: the seed's
-    # market has "reduced social patience", so it loses a point every 20 s. The rest have no rush.
+    # Seed 000: urgent loses 1 point every 2 s, important every 10 s; its pseudo-code gives the
+    # others no decay at all. With that, an unhurried pair scores ~55-80 whatever they talk about
+    # and never leaves before a budget runs out, so ours: business (the seed's market has "reduced
+    # social patience") loses a point every 20 s, casual and none every 30 s, social and academic
+    # (the tavern's and library's long talks) every 60 s.
     return {
-        Priority.URGENT: 0.5,
-        Priority.IMPORTANT: 0.1,
-        Priority.BUSINESS: 0.05,
-        Priority.ACADEMIC: 0.0,
-        Priority.CASUAL: 0.0,
-        Priority.SOCIAL: 0.0,
-        Priority.NONE: 0.0,
+        Priority.URGENT: 1 / 2,
+        Priority.IMPORTANT: 1 / 10,
+        Priority.BUSINESS: 1 / 20,
+        Priority.CASUAL: 1 / 30,
+        Priority.NONE: 1 / 30,
+        Priority.SOCIAL: 1 / 60,
+        Priority.ACADEMIC: 1 / 60,
     }
 
 
@@ -65,6 +68,17 @@ class ScoreSettings(BaseModel):
     resource_token_divisor: int = 10
 
 
+class TopicSettings(BaseModel):
+    """When a conversation wanders to another topic (see `personae.dynamics.topics`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drift_below_pull: float = 55.0
+    drift_min_gain: float = 5.0
+    # A topic holds for at least this many lines before the talk may move on (no ping-pong).
+    min_lines_per_topic: int = 3
+
+
 class TierSettings(BaseModel):
     """Routing by score: who gets the full LLM, a constrained one, or a template exit line."""
 
@@ -78,10 +92,9 @@ class TierSettings(BaseModel):
     constrained_temperature: float = 0.5
     constrained_max_words: int = 50
     low_interest_topic_below: int = 30
-    # Exit reasons: time pressure that lost this share of its points means "urgent"; a fatigue
-    # penalty this large or social energy this low means "tired"; anything else is "bored".
-    urgent_when_time_pressure_lost: float = 0.5
-    tired_fatigue_penalty: float = 10.0
+    # Exit reasons: an urgent persona leaves for urgent reasons; anyone else for whichever cost
+    # the most: lost patience (urgent), fatigue and spent social energy below this (tired), or a
+    # topic, partner and history below their neutral midpoints (bored).
     tired_social_energy_below: float = 20.0
 
 
@@ -133,7 +146,8 @@ class StateSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    fatigue_per_turn: float = 4.0
+    # Seed 000's worked example has a fatigue penalty of 3 after 90 s (about 11 lines).
+    fatigue_per_turn: float = 1.5
     fatigue_recovery_per_s: float = 0.1
     speaker_energy_cost: float = 3.0
     listener_energy_cost: float = 1.0
@@ -161,6 +175,7 @@ class DynamicsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     score: ScoreSettings = Field(default_factory=ScoreSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
     tiers: TierSettings = Field(default_factory=TierSettings)
     cooldowns: CooldownSettings = Field(default_factory=CooldownSettings)
     budgets: BudgetSettings = Field(default_factory=BudgetSettings)

@@ -91,9 +91,8 @@ def validate(model: type[M], source: YamlSource, describe: Describe | None = Non
         subject = describe(location, source.data) if describe else _dotted(location)
         got = f" (got {first['input']!r})" if _is_scalar(first.get("input")) else ""
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(
-            f"{source.where(location)}: {subject}: {first['msg']}{got}{more}"
-        ) from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise InputError(f"{source.where(location)}: {subject}: {message}{got}{more}") from None
 
 
 def _dotted(location: Location) -> str:
