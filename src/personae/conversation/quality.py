@@ -1,0 +1,191 @@
+"""The quality pipeline of a spoken line: denoise it, then judge it (seed 000's stages 1-2).
+
+Denoising cleans what models add around a line (a "Name:" prefix, wrapping quotes, repeated
+sentences, and for personas with intelligence above 70 filler words). The gates then reject a line
+that is too short, repeats a recent turn, echoes another speaker, wanders off topic, or confuses
+roles (speaks as someone else, or as "an AI assistant"). The engine regenerates a rejected line
+once, then falls back to a canned line. Every score is kept with the turn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from pydantic import BaseModel, ConfigDict
+
+from personae.domain.persona import Persona
+
+Relevance = Callable[[str, str], float]
+"""relevance(line, reference) -> 0..1: how much a line is about the reference text."""
+
+
+class QualitySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_words: int = 3
+    repeat_similarity: float = 0.9  # a line this similar to a recent one is a repeat
+    echo_share: float = 0.8  # this share of another speaker's last line inside ours is an echo
+    min_relevance: float = 0.05
+    recent_turns: int = 6
+    filler_intelligence_above: int = 70
+    max_words: int = 120
+
+
+FILLERS = re.compile(r"\b(?:um+|uh+|erm+|you know|like|i mean|sort of|kind of)\b,?\s*", re.I)
+ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*")
+ROLE_CONFUSION = re.compile(
+    r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"
+    r"i'm an ai|openai|as a chatbot)\b|^(?:user|assistant|system)\s*:",
+    re.I | re.M,
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+WORD = re.compile(r"[a-z0-9']+")
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for with about as is are was were be been it its "
+    "this that these those i you he she we they me him her us them my your his our their what "
+    "which who whom so not no do does did have has had will would can could should just than "
+    "then there here very too also from into out up down over".split()
+)
+
+
+def denoise(
+    text: str, persona: Persona, others: Sequence[str] = (), settings: QualitySettings | None = None
+) -> str:
+    """The line without the noise models wrap around it; `others` are the other speakers' names."""
+    s = settings or QualitySettings()
+    line = text.strip()
+    line = _strip_name_prefix(line, [persona.name, persona.id])
+    line = line.strip().strip('"“”').strip()
+    line = re.sub(r"\s+", " ", line)
+    if persona.intelligence > s.filler_intelligence_above:
+        line = FILLERS.sub("", line)
+        line = ELLIPSIS.sub(". ", line).replace(" .", ".")
+    line = _drop_repeated_sentences(line)
+    line = _cut_at_other_speaker(line, others)
+    words = line.split()
+    if len(words) > s.max_words:
+        line = _trim_to_sentence(" ".join(words[: s.max_words]))
+    return line.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    passed: bool
+    failures: tuple[str, ...]
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def judge(
+    line: str,
+    speaker: Persona,
+    topic: str,
+    recent: Sequence[tuple[str, str]],
+    other_names: Sequence[str],
+    relevance: Relevance | None = None,
+    settings: QualitySettings | None = None,
+) -> Verdict:
+    """Check a denoised line; `recent` is (speaker id, text) of the last turns, newest last."""
+    s = settings or QualitySettings()
+    window = list(recent)[-s.recent_turns :]
+    words = len(line.split())
+    own = [text for who, text in window if who == speaker.id]
+    theirs = [text for who, text in window if who != speaker.id]
+    repeat = max((_similarity(line, text) for _, text in window), default=0.0)
+    echo = max((_contained_share(text, line) for text in theirs[-1:]), default=0.0)
+    reference = " ".join([topic.replace("_", " "), *[text for _, text in window]])
+    relevant = (relevance or lexical_relevance)(line, reference) if window else 1.0
+    confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
+    scores = {
+        "words": float(words),
+        "repetition": round(repeat, 3),
+        "echo": round(echo, 3),
+        "relevance": round(relevant, 3),
+        "role_confusion": 1.0 if confused else 0.0,
+    }
+    failures = []
+    if words < s.min_words:
+        failures.append("too_short")
+    if repeat >= s.repeat_similarity:
+        failures.append("repeat")
+    if echo >= s.echo_share:
+        failures.append("echo")
+    if relevant < s.min_relevance and own + theirs:
+        failures.append("off_topic")
+    if confused:
+        failures.append("role_confusion")
+    return Verdict(passed=not failures, failures=tuple(failures), scores=scores)
+
+
+def lexical_relevance(line: str, reference: str) -> float:
+    """Share of the line's content words found in the reference (0..1); a cheap default that an
+    embedding similarity can replace."""
+    content = {w for w in WORD.findall(line.lower()) if w not in STOPWORDS and len(w) > 2}
+    if not content:
+        return 0.0
+    ref = {_stem(w) for w in WORD.findall(reference.lower())}
+    return sum(1 for w in content if _stem(w) in ref) / len(content)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _strip_name_prefix(line: str, names: Sequence[str]) -> str:
+    for name in names:
+        if name and line.lower().startswith(name.lower() + ":"):
+            return line[len(name) + 1 :]
+    return line
+
+
+def _speaks_as_other(line: str, other_names: Sequence[str]) -> bool:
+    head = line.split(":", 1)[0].strip().lower() if ":" in line[:60] else ""
+    return bool(head) and any(head == name.lower() for name in other_names)
+
+
+def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
+    """Models often go on to write the other speaker's reply; keep only our part."""
+    cut = len(line)
+    for name in others:
+        if not name:
+            continue
+        match = re.search(rf"(?:^|\s){re.escape(name)}\s*:", line)
+        if match and match.start() > 0:
+            cut = min(cut, match.start())
+    return line[:cut].strip()
+
+
+def _drop_repeated_sentences(line: str) -> str:
+    seen: set[str] = set()
+    kept = []
+    for sentence in SENTENCE_END.split(line):
+        key = re.sub(r"\W+", " ", sentence.lower()).strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(sentence)
+    return " ".join(kept)
+
+
+def _trim_to_sentence(text: str) -> str:
+    end = max(text.rfind("."), text.rfind("!"), text.rfind("?"))
+    return text[: end + 1] if end > len(text) // 2 else text
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def _contained_share(source: str, line: str) -> float:
+    """How much of `source` (another speaker's line) reappears in `line`, by longest blocks."""
+    if not source:
+        return 0.0
+    matcher = SequenceMatcher(None, source.lower(), line.lower())
+    matched = sum(block.size for block in matcher.get_matching_blocks() if block.size >= 12)
+    return matched / len(source)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from personae.conversation.quality import denoise, judge, lexical_relevance
+from tests.builders import persona
+
+BARD = persona("bard", name="Lyralei", intelligence=80)
+SIMPLE = persona("tom", name="Tom", intelligence=40)
+
+
+def test_denoise_strips_the_speakers_own_name_and_quotes() -> None:
+    assert denoise('Lyralei: "Have you heard the news?"', BARD) == "Have you heard the news?"
+
+
+def test_denoise_drops_repeated_sentences() -> None:
+    text = "The ruins glow at night. I saw it. The ruins glow at night."
+    assert denoise(text, SIMPLE) == "The ruins glow at night. I saw it."
+
+
+def test_clever_personas_lose_their_filler_words_others_keep_them() -> None:
+    text = "Um, you know, the lights are like, strange."
+    assert denoise(text, BARD) == "the lights are strange."
+    assert "you know" in denoise(text, SIMPLE)
+
+
+def test_denoise_keeps_only_our_part_when_the_model_writes_the_reply_too() -> None:
+    text = "The roads are unsafe. Gorin: Aye, bad for business."
+    assert denoise(text, BARD, others=["Gorin"]) == "The roads are unsafe."
+
+
+def test_a_line_of_fewer_than_three_words_fails() -> None:
+    verdict = judge("Aye.", BARD, "rumors", [], ["Gorin"])
+    assert not verdict.passed
+    assert "too_short" in verdict.failures
+
+
+def test_repeating_a_recent_turn_fails() -> None:
+    recent = [("bard", "Have you heard about the lights near the ruins?")]
+    verdict = judge("Have you heard about the lights near the ruins!", BARD, "rumors", recent, [])
+    assert verdict.failures == ("repeat",)
+
+
+def test_echoing_the_other_speaker_fails() -> None:
+    recent = [("gorin", "Travelers have been talking about it all week, bad for business")]
+    line = "Indeed, travelers have been talking about it all week, bad for business"
+    verdict = judge(line, BARD, "rumors", recent, ["Gorin"])
+    assert "echo" in verdict.failures
+
+
+def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
+    recent = [("gorin", "What news from the road?")]
+    assert (
+        "role_confusion"
+        in judge("Gorin: the road is long and dusty", BARD, "road", recent, ["Gorin"]).failures
+    )
+    assert (
+        "role_confusion"
+        in judge(
+            "As an AI language model, I cannot visit roads.", BARD, "road", recent, ["Gorin"]
+        ).failures
+    )
+
+
+def test_an_off_topic_line_fails_and_an_on_topic_one_passes() -> None:
+    recent = [("gorin", "The caravan from the north brought silk and spices to the market.")]
+    good = judge("Silk from the north caravan sells well at market.", BARD, "trade", recent, [])
+    bad = judge("Quantum chromodynamics baffles physicists everywhere.", BARD, "trade", recent, [])
+    assert good.passed
+    assert bad.failures == ("off_topic",)
+
+
+def test_scores_are_kept_for_the_turn() -> None:
+    verdict = judge("The ruins glow at night.", BARD, "rumors", [("gorin", "Ruins?")], [])
+    assert set(verdict.scores) == {"words", "repetition", "echo", "relevance", "role_confusion"}
+
+
+def test_lexical_relevance_counts_content_words_found_in_the_reference() -> None:
+    assert (
+        lexical_relevance("dragons burn villages", "the dragons came and burned the village") == 1.0
+    )
+    assert lexical_relevance("the and of", "anything") == 0.0
