@@ -1,0 +1,88 @@
+"""How rooms and events change the personas inside them, as data through one mechanism.
+
+The stored persona is its *base*; what a room and its active events make of it is a *view*,
+computed whenever a decision needs it and never stored, so moving between rooms cannot compound
+a multiplier. When a conversation ends, `settle` carries what changed in the view back to the base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from personae.domain.persona import InteractionState, Persona, Priority
+from personae.domain.world import Event, Room
+
+URGENCY: dict[Priority, int] = {
+    Priority.NONE: 0,
+    Priority.CASUAL: 1,
+    Priority.SOCIAL: 2,
+    Priority.ACADEMIC: 3,
+    Priority.BUSINESS: 4,
+    Priority.IMPORTANT: 5,
+    Priority.URGENT: 6,
+}
+
+
+def in_room(persona: Persona, room: Room, events: Sequence[Event] = ()) -> Persona:
+    """The persona as `room` and its active `events` make it.
+
+    A room's default priority applies when it is more pressing than the persona's own (the
+    fortress makes everyone urgent; a king at war stays urgent in the tavern); an event's
+    priority applies to everyone. Bonuses add, multipliers multiply.
+    """
+    state = persona.state
+    priority = state.current_priority
+    if URGENCY[room.default_priority] > URGENCY[priority]:
+        priority = room.default_priority
+    interest = state.interest_level + room.modifiers.interest_level_bonus
+    energy = state.social_energy + room.modifiers.social_energy_bonus
+    available = state.available_time_s * room.modifiers.available_time_multiplier
+    for event in events:
+        effects = event.effects
+        if effects.all_personas_priority is not None:
+            priority = effects.all_personas_priority
+        interest += effects.interest_level_bonus
+        energy += effects.social_energy_bonus
+        available *= effects.available_time_multiplier
+    return persona.with_state(
+        current_priority=priority,
+        interest_level=_clamp(interest, 0, 100),
+        social_energy=_clamp(energy, 0, 200),
+        available_time_s=max(0.0, available),
+    )
+
+
+def room_topics(room: Room, events: Sequence[Event] = ()) -> list[str]:
+    """The topics a room leans to; the latest active event with an override replaces them."""
+    topics = room.topic_bias
+    for event in events:
+        if event.effects.topic_bias_override:
+            topics = event.effects.topic_bias_override
+    return list(topics)
+
+
+def settle(
+    base: InteractionState, start: InteractionState, end: InteractionState, duration_s: float
+) -> InteractionState:
+    """The base state after a conversation that began at view `start` and ended at view `end`.
+
+    Fatigue and cooldown are taken as they ended; energy and interest move by what the talk
+    changed; available time is charged the duration; the priority is the persona's own.
+    """
+    return base.model_copy(
+        update={
+            "interaction_fatigue": end.interaction_fatigue,
+            "social_energy": _clamp(
+                base.social_energy + end.social_energy - start.social_energy, 0, 200
+            ),
+            "interest_level": _clamp(
+                base.interest_level + end.interest_level - start.interest_level, 0, 100
+            ),
+            "available_time_s": max(0.0, base.available_time_s - duration_s),
+            "cooldown_until_s": end.cooldown_until_s,
+        }
+    )
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
