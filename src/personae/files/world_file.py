@@ -78,8 +78,9 @@ class WorldFile(PersonaFile):
                         f"event {event.event_id!r} affects unknown room {room_id!r}; "
                         f"rooms: {', '.join(room_ids)}"
                     )
-        for i, persona in enumerate(self.personas):
-            self.starting_rooms.setdefault(persona.id, room_ids[i % len(room_ids)])
+        unplaced = [p.id for p in self.personas if p.id not in self.starting_rooms]
+        for i, persona_id in enumerate(unplaced):
+            self.starting_rooms[persona_id] = room_ids[i % len(room_ids)]
         return self
 
     def room(self, room_id: str) -> Room:
@@ -95,11 +96,14 @@ def load_world_file(path: str | Path) -> WorldFile:
     if not isinstance(source.data, dict):
         raise InputError(f"{source.path}: a world file is a mapping with 'rooms:' and 'personas:'")
     data = dict(source.data)
-    data["rooms"] = _expand_uses(data.get("rooms"), shipped_rooms(), "room", source.where)
-    data["events"] = _expand_uses(data.get("events"), shipped_events(), "event", source.where)
-    data["personas"], data["starting_rooms"] = _expand_personas(
-        data.get("personas"), source.path.parent, source.where
-    )
+    if "rooms" in data:
+        data["rooms"] = _expand_uses(data["rooms"], shipped_rooms(), "room", source.where)
+    if "events" in data:
+        data["events"] = _expand_uses(data["events"], shipped_events(), "event", source.where)
+    if "personas" in data:
+        data["personas"], data["starting_rooms"] = _expand_personas(
+            data["personas"], source.path.parent, source.where
+        )
     expanded = type(source)(path=source.path, data=data, lines=source.lines)
     return validate(WorldFile, expanded, describe_world_location)
 
