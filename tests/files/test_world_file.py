@@ -71,7 +71,7 @@ personas:
         "gorin": "ai_market",
         "petra": "ai_market",
         "mara": "ai_tavern",
-        "wren": "ai_tavern",
+        "wren": "ai_market",
     }
 
 
