@@ -83,3 +83,30 @@ class Event(BaseModel):
         if self.every_s is not None:
             elapsed %= self.every_s
         return self.duration_s == 0 or elapsed < self.duration_s
+
+
+class Migration(BaseModel):
+    """A persona moving from one room to another at a world time, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    persona_id: str
+    from_room: str
+    to_room: str
+    at_s: float = Field(ge=0)
+    reason: str = ""
+
+
+class PersonaSnapshot(BaseModel):
+    """Where a persona was and how it felt at the end of a tick: trajectories are made of these."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tick: int = Field(ge=0)
+    at_s: float = Field(ge=0)
+    persona_id: str
+    room_id: str
+    social_energy: float
+    interaction_fatigue: float
+    available_time_s: float
+    talking: bool = False
