@@ -18,10 +18,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
-from personae.store.errors import StoreError
+from personae.store.errors import StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
 BUSY_TIMEOUT_S = 30.0
+# What SQLite says about a file that is damaged or not a database at all.
+_CORRUPTION_SIGNS = ("file is not a database", "database disk image is malformed")
 _WRITE_OPTION = "personae_write"
 
 
@@ -91,9 +93,14 @@ class Database:
         except IntegrityError:
             raise  # the repositories turn these into messages about the data
         except DBAPIError as error:
-            raise StoreError(
-                f"database {self.location.describe()}: {_first_line(error.orig)}"
-            ) from error
+            reason = _first_line(error.orig)
+            if any(sign in reason for sign in _CORRUPTION_SIGNS):
+                raise UnusableDatabaseError(
+                    f"{self.location.describe()} cannot be read as a database ({reason}); it may "
+                    "be corrupt. personae left it untouched: restore a backup or give another "
+                    "--db path"
+                ) from None
+            raise StoreError(f"database {self.location.describe()}: {reason}") from error
 
     def dispose(self) -> None:
         self.engine.dispose()
