@@ -32,6 +32,7 @@ class QualitySettings(BaseModel):
     recent_turns: int = 6
     filler_intelligence_above: int = 70
     max_words: int = 120
+    max_sentences: int = 3
 
 
 FILLERS = re.compile(r"\b(?:um+|uh+|erm+|you know|like|i mean|sort of|kind of)\b,?\s*", re.I)
@@ -52,9 +53,18 @@ STOPWORDS = frozenset(
 
 
 def denoise(
-    text: str, persona: Persona, others: Sequence[str] = (), settings: QualitySettings | None = None
+    text: str,
+    persona: Persona,
+    others: Sequence[str] = (),
+    settings: QualitySettings | None = None,
+    recent: Sequence[str] = (),
 ) -> str:
-    """The line without the noise models wrap around it; `others` are the other speakers' names."""
+    """The line without the noise models wrap around it.
+
+    `others` are the other speakers' names; `recent` the latest lines, whose sentences are not
+    said again (small models love to copy what was just said). A line cut off by the token limit
+    ends at its last complete sentence, and keeps at most `max_sentences`.
+    """
     s = settings or QualitySettings()
     line = text.strip()
     line = _strip_name_prefix(line, [persona.name, persona.id])
@@ -63,8 +73,9 @@ def denoise(
     if persona.intelligence > s.filler_intelligence_above:
         line = FILLERS.sub("", line)
         line = ELLIPSIS.sub(". ", line).replace(" .", ".")
-    line = _drop_repeated_sentences(line)
     line = _cut_at_other_speaker(line, others)
+    line = _drop_repeated_sentences(line, recent)
+    line = _whole_sentences(line, s.max_sentences)
     words = line.split()
     if len(words) > s.max_words:
         line = _trim_to_sentence(" ".join(words[: s.max_words]))
@@ -161,16 +172,29 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     return line[:cut].strip()
 
 
-def _drop_repeated_sentences(line: str) -> str:
-    seen: set[str] = set()
+def _sentence_key(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence.lower()).strip()
+
+
+def _drop_repeated_sentences(line: str, recent: Sequence[str] = ()) -> str:
+    seen = {_sentence_key(s) for text in recent for s in SENTENCE_END.split(text)}
+    seen.discard("")
     kept = []
     for sentence in SENTENCE_END.split(line):
-        key = re.sub(r"\W+", " ", sentence.lower()).strip()
+        key = _sentence_key(sentence)
         if key and key in seen:
             continue
         seen.add(key)
         kept.append(sentence)
     return " ".join(kept)
+
+
+def _whole_sentences(line: str, limit: int) -> str:
+    """At most `limit` sentences, dropping a last one the token limit cut off mid-way."""
+    sentences = [s for s in SENTENCE_END.split(line) if s.strip()]
+    if len(sentences) > 1 and not sentences[-1].rstrip().endswith((".", "!", "?", '"', "”")):
+        sentences.pop()
+    return " ".join(sentences[:limit])
 
 
 def _trim_to_sentence(text: str) -> str:

@@ -186,6 +186,9 @@ def _conversation_row(record: ConversationRecord) -> dict[str, Any]:
         "token_budget": record.token_budget,
         "tokens_used": record.tokens_used,
         "cost_usd": record.cost_usd,
+        "summary": record.summary,
+        "summarized_turns": record.summarized_turns,
+        "digested_turns": record.digested_turns,
     }
 
 
@@ -216,4 +219,7 @@ def _record(row: RowMapping, participants: list[str]) -> ConversationRecord:
         token_budget=row["token_budget"],
         tokens_used=row["tokens_used"],
         cost_usd=row["cost_usd"],
+        summary=row["summary"],
+        summarized_turns=row["summarized_turns"],
+        digested_turns=row["digested_turns"],
     )

@@ -1,0 +1,489 @@
+"""One conversation from opening to exit: decisions from the dynamics, words from the LLM.
+
+    talk = await Conversation.open(deps, participants, topic, room=..., now_s=0, seed=7)
+    async for turn in talk.turns():        # or: await talk.run_until(world_time_s)
+        print(turn.speaker_id, turn.text)
+    ending = await talk.close()
+
+Each turn: the `Exchange` names the speaker (or a leaver, or the end); the speaker's tier picks
+the prompt and sampling; the line goes through the quality pipeline (regenerated once, then a
+fallback line); the turn is committed to the journal before anything else happens; the state
+moves. Every `digest_every_lines` lines one LLM call folds lines that left the window into the
+running summary and, with a memory, extracts what each participant learned.
+
+Chance comes from two seeded generators: one for decisions (who speaks, interruptions) and one
+per turn for wording (exit lines). So a conversation can be rebuilt from its committed turns by
+replaying the decisions with the stored words: that is how a crashed conversation resumes.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from personae.conversation.journal import Journal, NullJournal
+from personae.conversation.prompt import Scene, ask, build_messages
+from personae.conversation.quality import Relevance, Verdict, denoise, judge
+from personae.conversation.settings import ConversationSettings
+from personae.conversation.window import Digest, Digester, SummaryDigester, fold_point
+from personae.domain.memory import Memory
+from personae.domain.persona import Persona
+from personae.domain.relationship import pair_key
+from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
+from personae.domain.usage import Purpose
+from personae.domain.world import Room
+from personae.dynamics.cooldowns import PairCooldowns
+from personae.dynamics.exchange import Decision, Exchange, Outcome, open_exchange
+from personae.dynamics.routing import ExitReason, Tier, TierName, exit_line
+from personae.dynamics.rules import RuleSet
+from personae.dynamics.settings import DynamicsSettings
+from personae.errors import PersonaeError
+from personae.llm.backend import Backend
+from personae.llm.fallback_lines import FallbackLines
+from personae.llm.prices import PriceBook
+from personae.llm.types import CallContext, ChatRequest, ChatResponse
+
+
+class Recall(Protocol):
+    """Memories a speaker brings to a turn (see `personae.memory`)."""
+
+    async def recall(
+        self, owner: Persona, about: Sequence[str], query: str, now_s: float, k: int
+    ) -> list[Memory]: ...
+
+
+class ResumeError(PersonaeError):
+    """A stored conversation cannot be replayed (its turns disagree with its decisions)."""
+
+
+@dataclass
+class Deps:
+    """What a conversation talks through. Only `llm` is required."""
+
+    llm: Backend
+    journal: Journal = field(default_factory=NullJournal)
+    digester: Digester | None = None
+    recall: Recall | None = None
+    relevance: Relevance | None = None
+    settings: ConversationSettings = field(default_factory=ConversationSettings)
+    dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
+    prices: PriceBook = field(default_factory=PriceBook)
+    character_prompts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    record: ConversationRecord
+    outcome: Outcome
+    starting: dict[str, Persona]
+
+
+class Conversation:
+    def __init__(
+        self,
+        deps: Deps,
+        record: ConversationRecord,
+        exchange: Exchange,
+        room: Room | None,
+        seed: int,
+        starting: dict[str, Persona],
+    ) -> None:
+        self.deps = deps
+        self.record = record
+        self.exchange = exchange
+        self.room = room
+        self.seed = seed
+        self.starting = starting
+        self.history: list[Turn] = []
+        self.summary = ""
+        self.summarized = 0  # lines folded into the summary
+        self.digested = 0  # lines seen by the digest
+        self._decisions = random.Random(f"{seed}:{record.id}:decisions")
+        self._digester = deps.digester or SummaryDigester(deps.llm, deps.settings.player_id)
+        self._fallbacks = FallbackLines(seed=seed)
+        self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
+
+    # -- opening and resuming --
+
+    @classmethod
+    async def open(
+        cls,
+        deps: Deps,
+        participants: Sequence[Persona],
+        topic: str,
+        *,
+        room: Room | None = None,
+        now_s: float = 0.0,
+        seed: int = 0,
+        affinities: Mapping[tuple[str, str], float] | None = None,
+        rule_sets: Sequence[RuleSet] = (),
+        token_budget: int | None = None,
+        run_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> Conversation:
+        """Start a conversation and write its record to the journal."""
+        conversation_id = (
+            conversation_id
+            or uuid.UUID(
+                int=random.Random(
+                    f"{seed}:{run_id}:{now_s}:{[p.id for p in participants]}"
+                ).getrandbits(128)
+            ).hex
+        )
+        exchange = cls._exchange(
+            deps,
+            participants,
+            topic,
+            room,
+            seed,
+            conversation_id,
+            affinities,
+            rule_sets,
+            token_budget,
+        )
+        record = ConversationRecord(
+            id=conversation_id,
+            participants=[p.id for p in participants],
+            topic=topic,
+            room_id=room.room_id if room else None,
+            run_id=run_id,
+            started_at_s=now_s,
+            token_budget=exchange.context.token_budget,
+        )
+        talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
+        talk._decisions = random.Random(f"{seed}:{conversation_id}:decisions")
+        deps.journal.opened(record, talk.starting)
+        return talk
+
+    @classmethod
+    def _exchange(
+        cls,
+        deps: Deps,
+        participants: Sequence[Persona],
+        topic: str,
+        room: Room | None,
+        seed: int,
+        conversation_id: str,
+        affinities: Mapping[tuple[str, str], float] | None,
+        rule_sets: Sequence[RuleSet],
+        token_budget: int | None,
+    ) -> Exchange:
+        opening = random.Random(f"{seed}:{conversation_id}:opening")
+        return open_exchange(
+            participants,
+            topic,
+            opening,
+            affinities=affinities,
+            rule_sets=rule_sets,
+            token_budget=token_budget,
+            fatigue_rate=room.modifiers.fatigue_rate if room else 1.0,
+            settings=deps.dynamics,
+        )
+
+    @classmethod
+    async def resume(
+        cls,
+        deps: Deps,
+        record: ConversationRecord,
+        participants: Sequence[Persona],
+        turns: Sequence[Turn],
+        *,
+        room: Room | None = None,
+        seed: int = 0,
+        affinities: Mapping[tuple[str, str], float] | None = None,
+        rule_sets: Sequence[RuleSet] = (),
+    ) -> Conversation:
+        """Rebuild a conversation from its record, its participants' states at its start and its
+        committed turns, by replaying the decisions with the stored words; then it goes on."""
+        exchange = cls._exchange(
+            deps,
+            participants,
+            record.topic,
+            room,
+            seed,
+            record.id,
+            affinities,
+            rule_sets,
+            record.token_budget,
+        )
+        talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
+        for stored in sorted(turns, key=lambda t: t.index):
+            decision = talk.exchange.decide(talk._decisions)
+            if decision.speaker_id != stored.speaker_id:
+                raise ResumeError(
+                    f"conversation {record.id}: turn {stored.index} was spoken by "
+                    f"{stored.speaker_id!r} but replaying its decisions gives "
+                    f"{decision.speaker_id!r}; it cannot be resumed"
+                )
+            talk.exchange.record_line(stored.speaker_id, stored.text, TierName(stored.tier))
+            talk.history.append(stored)
+        talk.summarized = record.summarized_turns
+        talk.digested = record.digested_turns
+        talk.summary = record.summary
+        return talk
+
+    # -- running --
+
+    @property
+    def clock_s(self) -> float:
+        """The world time this conversation has reached."""
+        return self.record.started_at_s + self.exchange.context.duration_s
+
+    @property
+    def finished(self) -> bool:
+        return self.record.status is ConversationStatus.ENDED or (
+            self.exchange.end_reason is not None and not self.exchange.pending
+        )
+
+    async def step(self) -> Turn | None:
+        """Speak the next turn (committed before it is returned), or None when the talk is over."""
+        if len(self.history) >= self.deps.settings.max_turns and self.exchange.end_reason is None:
+            self.exchange.end_reason = ExitReason.TIME
+        decision = self.exchange.decide(self._decisions)
+        if decision.speaker_id is None:
+            return None
+        turn = await self._speak(decision)
+        self.exchange.record_line(turn.speaker_id, turn.text, TierName(turn.tier))
+        self.history.append(turn)
+        self._account(turn)
+        self.deps.journal.turn(self.record, turn)
+        if decision.leaving is not None:
+            self.record.departures[decision.leaving.persona_id] = decision.leaving.reason.value
+            self.deps.journal.departed(
+                self.record, decision.leaving.persona_id, decision.leaving.reason.value
+            )
+        await self._maybe_digest(final=False)
+        return turn
+
+    async def turns(self) -> AsyncIterator[Turn]:
+        while (turn := await self.step()) is not None:
+            yield turn
+
+    async def run_until(self, world_time_s: float) -> list[Turn]:
+        """Speak turns while this conversation's clock is before `world_time_s`."""
+        spoken = []
+        while self.clock_s < world_time_s and not self.finished:
+            turn = await self.step()
+            if turn is None:
+                break
+            spoken.append(turn)
+        return spoken
+
+    async def run(self) -> list[Turn]:
+        return [turn async for turn in self.turns()]
+
+    async def close(self, pairs: PairCooldowns | None = None) -> Ending:
+        """End the talk: cooldowns, affinity changes, the record's final numbers, the journal."""
+        while not self.finished:
+            if await self.step() is None:
+                break
+        await self._maybe_digest(final=True)
+        outcome = self.exchange.finish(
+            self.clock_s, pairs if pairs is not None else PairCooldowns()
+        )
+        self.record.status = ConversationStatus.ENDED
+        self.record.ended_at_s = self.clock_s
+        self.record.exit_reason = outcome.exit_reason.value
+        ending = Ending(record=self.record, outcome=outcome, starting=self.starting)
+        self.deps.journal.ended(ending, self.history)
+        return ending
+
+    # -- one turn --
+
+    async def _speak(self, decision: Decision) -> Turn:
+        assert decision.speaker_id is not None
+        speaker = self.exchange.personas[decision.speaker_id]
+        index = len(self.history)
+        wording = random.Random(f"{self.seed}:{self.record.id}:{index}")
+        base = {
+            "conversation_id": self.record.id,
+            "index": index,
+            "speaker_id": speaker.id,
+            "listener_ids": list(decision.listener_ids),
+            "score": decision.score,
+            "scores": {k: round(v, 3) for k, v in decision.scores.items()},
+            "initiative_roll": self._initiative(speaker.id),
+            "interrupted_id": decision.interrupted_id,
+            "world_time_s": self.clock_s,
+        }
+        if decision.leaving is not None or not decision.tier.uses_llm:
+            reason = decision.leaving.reason if decision.leaving else ExitReason.BORED
+            room_lines = self.room.exit_phrases if self.room else []
+            text = exit_line(reason, speaker, wording, room_lines)
+            return Turn(
+                **base, text=text, raw_text=text, tier=TierName.TEMPLATE.value, is_exit=True
+            )
+        return await self._generate(speaker, decision, index, base)
+
+    async def _generate(
+        self, speaker: Persona, decision: Decision, index: int, base: dict[str, object]
+    ) -> Turn:
+        s = self.deps.settings
+        listeners = [self.exchange.personas[pid] for pid in decision.listener_ids]
+        others = [p.name for p in listeners]
+        memories = await self._memories(speaker, listeners)
+        request = self._request(speaker, listeners, decision.tier, index, memories)
+        prompt_tokens = completion_tokens = 0
+        cost: float | None = 0.0
+        verdict: Verdict | None = None
+        raw = text = ""
+        recent = [(t.speaker_id, t.text) for t in self.history[-s.quality.recent_turns :]]
+        for attempt in range(s.regenerations + 1):
+            if attempt:
+                request = ChatRequest(
+                    messages=request.messages,
+                    temperature=request.temperature,
+                    max_tokens=request.max_tokens,
+                    seed=request.seed + attempt if request.seed is not None else attempt,
+                    context=request.context,
+                )
+            response = await self.deps.llm.complete(request)
+            prompt_tokens += response.usage.prompt_tokens
+            completion_tokens += response.usage.completion_tokens
+            cost = _add_cost(cost, self._cost(response))
+            raw = response.text
+            text = denoise(raw, speaker, others, s.quality, [t for _, t in recent])
+            verdict = judge(
+                text,
+                speaker,
+                self.exchange.context.topic,
+                recent,
+                others,
+                self.deps.relevance,
+                s.quality,
+            )
+            if response.is_fallback_line or verdict.passed:
+                return Turn(
+                    **base,
+                    text=text or raw,
+                    raw_text=raw,
+                    tier=decision.tier.name.value,
+                    quality=verdict.scores,
+                    is_fallback=response.is_fallback,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
+                    cost_usd=cost,
+                )
+        fallback = self._fallbacks.line(request)
+        quality = dict(verdict.scores) if verdict else {}
+        quality["rejected"] = 1.0
+        return Turn(
+            **base,
+            text=fallback,
+            raw_text=raw,
+            tier=decision.tier.name.value,
+            quality=quality,
+            is_fallback=True,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost,
+        )
+
+    def _request(
+        self,
+        speaker: Persona,
+        listeners: Sequence[Persona],
+        tier: Tier,
+        index: int,
+        memories: Sequence[Memory],
+    ) -> ChatRequest:
+        s = self.deps.settings
+        window = self.history[self.summarized :]
+        the_ask = ask(
+            speaker,
+            [p.name for p in listeners],
+            self.exchange.context.topic,
+            tier,
+            memories,
+            opening=not self.history,
+        )
+        messages = build_messages(
+            speaker,
+            self._scene,
+            self.summary,
+            window,
+            the_ask,
+            self.deps.character_prompts.get(speaker.id),
+        )
+        words = tier.max_words or s.full_max_words
+        listener = listeners[0] if listeners else None
+        return ChatRequest.of(
+            messages,
+            temperature=tier.temperature,
+            max_tokens=max(16, int(words * s.tokens_per_word)),
+            seed=random.Random(f"{self.seed}:{self.record.id}:{index}:llm").getrandbits(31),
+            context=CallContext(
+                player_id=s.player_id,
+                conversation_id=self.record.id,
+                persona=speaker,
+                listener_name=listener.name if listener else None,
+                affinity=self.exchange.affinity(speaker.id, listener.id) if listener else 0.0,
+                topic=self.exchange.context.topic,
+                purpose=Purpose.CONVERSATION,
+                tier=tier.name.value,
+                wants_exit=tier.prepare_exit and tier.name is TierName.TEMPLATE,
+            ),
+        )
+
+    async def _memories(self, speaker: Persona, listeners: Sequence[Persona]) -> list[Memory]:
+        k = self.deps.settings.memories_per_prompt
+        if self.deps.recall is None or k == 0:
+            return []
+        query = " ".join(
+            [self.exchange.context.topic.replace("_", " "), *(t.text for t in self.history[-2:])]
+        )
+        return await self.deps.recall.recall(
+            speaker, [p.id for p in listeners], query, self.clock_s, k
+        )
+
+    async def _maybe_digest(self, final: bool) -> None:
+        s = self.deps.settings
+        fresh = len(self.history) - self.digested
+        if fresh <= 0 or (fresh < s.digest_every_lines and not final):
+            return
+        fold_to = fold_point(len(self.history), self.summarized, s.window_lines)
+        digest: Digest = await self._digester.digest(
+            record=self.record,
+            personas=self.exchange.personas,
+            new_lines=self.history[self.digested :],
+            fold=self.history[self.summarized : fold_to],
+            summary=self.summary,
+            now_s=self.clock_s,
+            final=final,
+        )
+        self.summary = digest.summary
+        self.summarized = max(self.summarized, fold_to)
+        self.digested = len(self.history)
+        self.record.summary = self.summary
+        self.record.summarized_turns = self.summarized
+        self.record.digested_turns = self.digested
+        self.deps.journal.digested(self.record)
+
+    def _initiative(self, persona_id: str) -> int | None:
+        for roll in self.exchange.initiative:
+            if roll.persona_id == persona_id:
+                return int(roll.total)
+        return None
+
+    def _cost(self, response: ChatResponse) -> float | None:
+        if response.is_fallback_line:
+            return 0.0
+        return self.deps.prices.cost(response.backend, response.model, response.usage)
+
+    def _account(self, turn: Turn) -> None:
+        self.record.tokens_used += turn.prompt_tokens + turn.completion_tokens
+        self.record.cost_usd = _add_cost(self.record.cost_usd, turn.cost_usd)
+
+
+def _add_cost(total: float | None, more: float | None) -> float | None:
+    """Unknown plus anything stays unknown: a cost is never silently $0."""
+    if total is None or more is None:
+        return None
+    return total + more
+
+
+def pair_affinities(pairs: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    return {pair_key(*k): v for k, v in pairs.items()}

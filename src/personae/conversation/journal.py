@@ -1,0 +1,126 @@
+"""Where a conversation writes down what happens, as it happens.
+
+The engine calls the journal at each step; `StoreJournal` commits each turn in its own short
+transaction the moment it is spoken, so a crash loses no committed turn. `NullJournal` keeps
+nothing (a throwaway conversation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from personae.domain.persona import Persona
+from personae.domain.relationship import Relationship
+from personae.domain.turn import ConversationRecord, Turn
+from personae.store.records import InteractionRecord
+from personae.store.store import Store
+
+if TYPE_CHECKING:
+    from personae.conversation.engine import Ending
+
+
+class Journal(Protocol):
+    def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None: ...
+
+    def turn(self, record: ConversationRecord, turn: Turn) -> None: ...
+
+    def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None: ...
+
+    def digested(self, record: ConversationRecord) -> None: ...
+
+    def ended(self, ending: Ending, turns: Sequence[Turn]) -> None: ...
+
+
+class NullJournal:
+    def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
+        return None
+
+    def turn(self, record: ConversationRecord, turn: Turn) -> None:
+        return None
+
+    def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
+        return None
+
+    def digested(self, record: ConversationRecord) -> None:
+        return None
+
+    def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
+        return None
+
+
+Settle = Callable[["Ending"], list[Persona]]
+
+
+def keep_final_states(ending: Ending) -> list[Persona]:
+    """Store the participants as the conversation left them (no room views to undo)."""
+    return list(ending.outcome.personas)
+
+
+class StoreJournal:
+    """Commits to a `Store`. On the end it writes, in one transaction: the final record, the
+    participants' states (as `settle` makes them), the relationships moved by the talk, pair
+    cooldowns, and one interaction-history row per pair."""
+
+    def __init__(self, store: Store, settle: Settle = keep_final_states) -> None:
+        self.store = store
+        self.settle = settle
+
+    def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
+        if self.store.conversations.get(record.id) is None:
+            self.store.conversations.create(record)
+
+    def turn(self, record: ConversationRecord, turn: Turn) -> None:
+        with self.store.transaction() as tx:
+            tx.turns.append(turn)
+            tx.conversations.update(record)
+
+    def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
+        self.store.conversations.record_departure(record.id, persona_id, reason)
+
+    def digested(self, record: ConversationRecord) -> None:
+        self.store.conversations.update(record)
+
+    def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
+        record, outcome = ending.record, ending.outcome
+        scoped = self.store.for_run(record.run_id)
+        settled = self.settle(ending)
+        with scoped.transaction() as tx:
+            tx.conversations.update(record)
+            for persona in settled:
+                tx.personas.save_state(persona.id, persona.state)
+            for (a, b), change in outcome.affinity_changes.items():
+                known = tx.relationships.get(a, b) or Relationship(a=a, b=b)
+                tx.relationships.save(
+                    known.model_copy(
+                        update={
+                            "affinity": max(-100.0, min(100.0, known.affinity + change)),
+                            "interactions": known.interactions + 1,
+                        }
+                    )
+                )
+                until = record.ended_at_s or 0.0
+                longest = max(outcome.cooldowns_s.get(a, 0.0), outcome.cooldowns_s.get(b, 0.0))
+                tx.cooldowns.block(a, b, until + longest)
+                tx.history.add(
+                    InteractionRecord(
+                        id=f"{record.id}:{a}:{b}",
+                        conversation_id=record.id,
+                        persona1_id=a,
+                        persona2_id=b,
+                        duration_s=(record.ended_at_s or 0.0) - record.started_at_s,
+                        topics=[record.topic],
+                        satisfaction_score=(
+                            outcome.final_scores.get(a, 0.0) + outcome.final_scores.get(b, 0.0)
+                        )
+                        / 2,
+                        turn_order=[t.speaker_id for t in turns],
+                        response_quality_scores=[t.quality for t in turns],
+                        continue_score_history={
+                            pid: [t.scores[pid] for t in turns if pid in t.scores] for pid in (a, b)
+                        },
+                        token_usage=record.tokens_used,
+                        exit_reason=record.exit_reason,
+                        world_time_s=record.ended_at_s or 0.0,
+                    )
+                )

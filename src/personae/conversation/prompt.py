@@ -1,0 +1,156 @@
+"""What a speaker is shown before it speaks: a stable persona prefix, the talk so far, the ask.
+
+Message layout, chosen so that an inference server's prefix cache is reused across turns:
+
+1. system — who the speaker is, where they are, who is present (stable for the whole talk)
+2. user   — "Earlier: ..." the running summary of lines older than the window (changes rarely)
+3. the window: the speaker's own lines as `assistant`, everyone else's as `user` "Name: line"
+4. user   — the ask: memories, lore, topic, and the tier's constraints (changes every turn)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from personae.domain.memory import Memory
+from personae.domain.persona import Persona
+from personae.domain.turn import Turn
+from personae.domain.world import Room
+from personae.dynamics.routing import Tier, TierName
+from personae.llm.types import Message, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """What stays true for a whole conversation."""
+
+    room: Room | None
+    personas: Mapping[str, Persona]
+    affinities: Mapping[tuple[str, str], float]
+
+
+def relation_word(affinity: float) -> str:
+    if affinity >= 60:
+        return "a close friend"
+    if affinity >= 20:
+        return "a friend"
+    if affinity > -20:
+        return "an acquaintance" if affinity else "a stranger"
+    if affinity > -60:
+        return "someone you dislike"
+    return "an enemy"
+
+
+def persona_brief(persona: Persona) -> str:
+    """A compact character sheet: identity, temperament, what they care about."""
+    b = persona.big_five
+    temperament = [
+        word
+        for value, high, low in (
+            (b.extraversion, "outgoing", "reserved"),
+            (b.agreeableness, "warm", "blunt"),
+            (b.conscientiousness, "disciplined", "easygoing"),
+            (b.openness, "curious", "traditional"),
+            (b.neuroticism, "anxious", "calm"),
+        )
+        if (word := high if value >= 65 else low if value <= 35 else "")
+    ]
+    loves = [
+        t.replace("_", " ")
+        for t, v in sorted(persona.topics.items(), key=lambda i: -i[1])
+        if v >= 70
+    ][:4]
+    parts = [
+        f"You are {persona.name}." + (f" {persona.description}" if persona.description else "")
+    ]
+    if temperament:
+        parts.append(f"You are {', '.join(temperament)}.")
+    if loves:
+        parts.append(f"You love to talk about {', '.join(loves)}.")
+    return " ".join(parts)
+
+
+def system_prompt(speaker: Persona, scene: Scene, character_prompt: str | None = None) -> str:
+    lines = [character_prompt or persona_brief(speaker)]
+    if scene.room is not None:
+        room = scene.room
+        lines.append(f"You are in {room.name}. {room.description}".strip())
+    present = [
+        f"{p.name} ({relation_word(_affinity(scene, speaker.id, p.id))})"
+        for p in scene.personas.values()
+        if p.id != speaker.id
+    ]
+    if present:
+        lines.append(f"With you: {', '.join(present)}.")
+    lines.append(
+        f"Speak only as {speaker.name}, in the first person, in one to three short "
+        "sentences. Never describe yourself as an AI or an assistant."
+    )
+    return "\n".join(lines)
+
+
+def window_messages(
+    speaker_id: str, turns: Sequence[Turn], names: Mapping[str, str]
+) -> list[Message]:
+    return [
+        Message(Role.ASSISTANT, t.text)
+        if t.speaker_id == speaker_id
+        else Message(Role.USER, f"{names.get(t.speaker_id, t.speaker_id)}: {t.text}")
+        for t in turns
+    ]
+
+
+def ask(
+    speaker: Persona,
+    listener_names: Sequence[str],
+    topic: str,
+    tier: Tier,
+    memories: Sequence[Memory] = (),
+    lore: Sequence[str] = (),
+    opening: bool = False,
+) -> str:
+    listeners = " and ".join(listener_names) or "the others"
+    parts = []
+    if memories:
+        parts.append("You remember: " + "; ".join(f"[{m.text}]" for m in memories) + ".")
+    if lore:
+        parts.append("Known lore: " + " ".join(lore))
+    topic_words = topic.replace("_", " ")
+    if opening:
+        parts.append(f"{listeners} is here. Start a conversation with them about {topic_words}.")
+    else:
+        parts.append(f"Reply to {listeners} as {speaker.name}. The topic is {topic_words}.")
+    if tier.name is TierName.CONSTRAINED:
+        parts.append(f"Be concise: at most {tier.max_words} words.")
+        if tier.prepare_exit:
+            parts.append("You are losing interest: begin to wrap up.")
+        if tier.avoid_topics:
+            parts.append(
+                "Avoid talking about "
+                + ", ".join(t.replace("_", " ") for t in tier.avoid_topics)
+                + "."
+            )
+    return " ".join(parts)
+
+
+def build_messages(
+    speaker: Persona,
+    scene: Scene,
+    summary: str,
+    window: Sequence[Turn],
+    the_ask: str,
+    character_prompt: str | None = None,
+) -> list[Message]:
+    names = {pid: p.name for pid, p in scene.personas.items()}
+    messages = [Message(Role.SYSTEM, system_prompt(speaker, scene, character_prompt))]
+    if summary:
+        messages.append(Message(Role.USER, f"Earlier: {summary}"))
+    messages.extend(window_messages(speaker.id, window, names))
+    messages.append(Message(Role.USER, the_ask))
+    return messages
+
+
+def _affinity(scene: Scene, a: str, b: str) -> float:
+    key = (a, b) if a <= b else (b, a)
+    return scene.affinities.get(key, 0.0)

@@ -1,0 +1,24 @@
+"""Tunables of the conversation engine, with units in their names."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from personae.conversation.quality import QualitySettings
+
+
+class ConversationSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    player_id: str = "local"
+    # Context window: this many latest lines in full; older ones are folded into a running
+    # summary, `digest_every_lines` at a time (so between 10 and 14 lines are sent in full).
+    window_lines: int = Field(10, ge=2)
+    digest_every_lines: int = Field(5, ge=1)
+    regenerations: int = Field(1, ge=0, le=3)
+    memories_per_prompt: int = Field(3, ge=0, le=20)
+    # Words -> max_tokens for a line: generous, since the quality pipeline trims.
+    tokens_per_word: float = 1.6
+    full_max_words: int = 40
+    max_turns: int = Field(200, ge=1, description="a safety net; budgets end talks long before")
+    quality: QualitySettings = Field(default_factory=QualitySettings)
