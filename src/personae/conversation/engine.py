@@ -152,6 +152,7 @@ class Conversation:
             run_id=run_id,
             started_at_s=now_s,
             token_budget=exchange.context.token_budget,
+            seed=seed,
         )
         talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
         talk._decisions = random.Random(f"{seed}:{conversation_id}:decisions")

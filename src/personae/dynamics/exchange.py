@@ -203,7 +203,7 @@ class Exchange:
             scores=scores or {},
             breakdowns=breakdowns or {},
             leaving=departure,
-            listener_ids=tuple(self.willing),
+            listener_ids=tuple(pid for pid in self.willing if pid != departure.persona_id),
         )
 
     def _ended(self) -> Decision:

@@ -1,6 +1,15 @@
 """Reading user files (YAML) into validated domain objects, with errors that name the line."""
 
+from personae.files.cast import default_world_path, load_cast
 from personae.files.persona_file import PersonaFile, load_persona_file, slug
 from personae.files.yaml_source import YamlSource, read_yaml
 
-__all__ = ["PersonaFile", "YamlSource", "load_persona_file", "read_yaml", "slug"]
+__all__ = [
+    "PersonaFile",
+    "YamlSource",
+    "default_world_path",
+    "load_cast",
+    "load_persona_file",
+    "read_yaml",
+    "slug",
+]

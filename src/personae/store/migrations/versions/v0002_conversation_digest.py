@@ -1,5 +1,5 @@
-"""Conversations keep their running summary and how far it and the fact digest have read, so a
-resumed conversation neither loses its context nor reads a line twice.
+"""Conversations keep their seed, their running summary, and how far the summary and the fact
+digest have read, so a resumed conversation neither loses its context nor reads a line twice.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,7 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
+        batch.add_column(sa.Column("seed", sa.BigInteger(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("summary", sa.Text(), nullable=False, server_default=""))
         batch.add_column(
             sa.Column("summarized_turns", sa.Integer(), nullable=False, server_default="0")
@@ -33,3 +34,4 @@ def downgrade() -> None:
         batch.drop_column("digested_turns")
         batch.drop_column("summarized_turns")
         batch.drop_column("summary")
+        batch.drop_column("seed")

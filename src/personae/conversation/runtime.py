@@ -1,0 +1,64 @@
+"""Everything a command needs to hold conversations, built from its options and closed after.
+
+    async with open_runtime(llm="scripted", db="talks.db") as runtime:
+        talk = await Conversation.open(runtime.deps(), [a, b], "gossip")
+
+The LLM stack records every call's usage in the same database as the turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+
+from personae.conversation.engine import Deps
+from personae.conversation.journal import Settle, StoreJournal, keep_final_states
+from personae.conversation.settings import ConversationSettings
+from personae.dynamics.settings import DynamicsSettings
+from personae.llm.settings import LLMSettings
+from personae.llm.spec import forced_spec
+from personae.llm.stack import LLMStack
+from personae.store.store import Store, open_store
+
+
+@dataclass
+class Runtime:
+    llm: LLMStack
+    store: Store
+    dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
+    settings: ConversationSettings = field(default_factory=ConversationSettings)
+
+    def deps(self, settle: Settle = keep_final_states, run_id: str | None = None) -> Deps:
+        store = self.store.for_run(run_id)
+        return Deps(
+            llm=self.llm,
+            journal=StoreJournal(store, settle),
+            settings=self.settings,
+            dynamics=self.dynamics,
+            prices=self.llm.prices,
+        )
+
+    def with_settings(self, settings: ConversationSettings) -> Runtime:
+        return replace(self, settings=settings)
+
+
+@asynccontextmanager
+async def open_runtime(
+    llm: str | None = None,
+    db: str | None = None,
+    dynamics: DynamicsSettings | None = None,
+    llm_settings: LLMSettings | None = None,
+    settings: ConversationSettings | None = None,
+) -> AsyncIterator[Runtime]:
+    """The store at `db` (else PERSONAE_DB, else ./personae.db) and the LLM stack (`llm` forces
+    a backend for every call, else PERSONAE_LLM, else the configured default: embedded)."""
+    store = open_store(db)
+    stack = LLMStack(llm_settings or LLMSettings(), sink=store.usage, forced=forced_spec(llm))
+    try:
+        yield Runtime(
+            stack, store, dynamics or DynamicsSettings(), settings or ConversationSettings()
+        )
+    finally:
+        await stack.aclose()
+        store.close()
