@@ -362,7 +362,7 @@ class Conversation:
                     text=text or raw,
                     raw_text=raw,
                     tier=decision.tier.name.value,
-                    quality=verdict.scores,
+                    quality={**verdict.scores, "attempts": float(attempt + 1)},
                     is_fallback=response.is_fallback,
                     prompt_tokens=prompt_tokens,
                     completion_tokens=completion_tokens,
@@ -371,6 +371,7 @@ class Conversation:
         fallback = self._fallbacks.line(request)
         quality = dict(verdict.scores) if verdict else {}
         quality["rejected"] = 1.0
+        quality["attempts"] = float(s.regenerations + 1)
         return Turn(
             **base,
             text=fallback,

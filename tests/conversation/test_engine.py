@@ -1,0 +1,164 @@
+"""The conversation engine end to end with the scripted backend and a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from personae.conversation.engine import Conversation, Deps
+from personae.conversation.journal import StoreJournal
+from personae.domain import Persona
+from personae.domain.turn import ConversationStatus, Turn
+from personae.files import load_cast
+from personae.llm.settings import LLMSettings
+from personae.llm.stack import LLMStack
+from personae.llm.usage import InMemoryUsageSink
+from personae.store import open_store
+from personae.store.store import Store
+
+CAST = {p.id: p for p in load_cast().personas}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(str(tmp_path / "talks.db"))
+    opened.personas.save_many(CAST.values())
+    yield opened
+    opened.close()
+
+
+def scripted(sink: InMemoryUsageSink | None = None) -> LLMStack:
+    return LLMStack(
+        LLMSettings(default="scripted"), sink=sink if sink is not None else InMemoryUsageSink()
+    )
+
+
+async def talk_between(deps: Deps, *ids: str, topic: str = "gossip", seed: int = 5) -> Conversation:
+    return await Conversation.open(deps, [CAST[i] for i in ids], topic, seed=seed)
+
+
+async def transcript(deps: Deps, *ids: str, seed: int = 5) -> list[tuple[str, str, str]]:
+    talk = await talk_between(deps, *ids, seed=seed)
+    turns = await talk.run()
+    await talk.close()
+    return [(t.speaker_id, t.tier, t.text) for t in turns]
+
+
+async def test_the_same_seed_gives_the_same_conversation() -> None:
+    first = await transcript(Deps(llm=scripted()), "mara", "gorin")
+    again = await transcript(Deps(llm=scripted()), "mara", "gorin")
+    other = await transcript(Deps(llm=scripted()), "mara", "gorin", seed=6)
+    assert first == again
+    assert first != other
+    assert first[:3] == [
+        ("mara", "full", "Ah, gossip. Few things matter more to me, Merchant Gorin."),
+        (
+            "gorin",
+            "full",
+            "You know me: a dwarf trader who can smell a bargain across the market square. "
+            "I'll hear you out on gossip.",
+        ),
+        ("mara", "full", "Merchant, you say? That brings me right back to gossip."),
+    ]
+
+
+async def test_every_turn_is_committed_and_the_end_is_recorded(store: Store) -> None:
+    deps = Deps(llm=scripted(), journal=StoreJournal(store))
+    talk = await talk_between(deps, "mara", "gorin")
+    spoken = await talk.run()
+    ending = await talk.close()
+    stored = store.turns.list(talk.record.id)
+    assert [t.text for t in stored] == [t.text for t in spoken]
+    record = store.conversations.require(talk.record.id)
+    assert record.status is ConversationStatus.ENDED
+    assert record.exit_reason == ending.outcome.exit_reason.value
+    assert record.tokens_used == sum(t.prompt_tokens + t.completion_tokens for t in spoken) > 0
+    relationship = store.relationships.get("mara", "gorin")
+    assert relationship is not None
+    assert relationship.interactions == 1
+    assert store.cooldowns.until("mara", "gorin") > (record.ended_at_s or 0)
+    assert len(store.history.between("mara", "gorin")) == 1
+
+
+async def test_a_crashed_conversation_resumes_exactly_where_it_stopped(store: Store) -> None:
+    whole = await transcript(Deps(llm=scripted()), "mara", "gorin", "lyralei", seed=9)
+
+    deps = Deps(llm=scripted(), journal=StoreJournal(store))
+    crashed = await talk_between(deps, "mara", "gorin", "lyralei", seed=9)
+    for _ in range(7):
+        await crashed.step()
+    del crashed  # the process dies: only the store remains
+
+    point = store.resume(next(iter(store.conversations.list())).id)
+    resumed = await Conversation.resume(
+        deps,
+        point.conversation,
+        [point.personas[p] for p in point.conversation.participants],
+        point.turns,
+        seed=point.conversation.seed,
+    )
+    rest = await resumed.run()
+    await resumed.close()
+    stored = store.turns.list(point.conversation.id)
+    assert [t.index for t in stored] == list(range(len(stored)))
+    assert [(t.speaker_id, t.tier, t.text) for t in stored] == whole
+    assert len(rest) == len(whole) - 7
+
+
+async def test_three_talk_and_each_leaves_on_their_own() -> None:
+    talk = await talk_between(
+        Deps(llm=scripted()),
+        "king_aldric",
+        "commander_vex",
+        "scout_wren",
+        topic="military_strategy",
+    )
+    turns = await talk.run()
+    ending = await talk.close()
+    speakers = {t.speaker_id for t in turns}
+    assert speakers == {"king_aldric", "commander_vex", "scout_wren"}
+    assert ending.record.departures  # someone left before the end
+    exits = [t for t in turns if t.is_exit]
+    assert all(t.tier == "template" for t in exits)
+
+
+async def test_every_llm_call_is_accounted_and_summaries_keep_prompts_bounded() -> None:
+    sink = InMemoryUsageSink()
+    deps = Deps(llm=scripted(sink))
+    talk = await talk_between(deps, "mara", "lyralei", topic="rumors")
+    turns = await talk.run()
+    await talk.close()
+    llm_turns = [t for t in turns if t.tier != "template"]
+    rows = sink.query()
+    calls = {
+        purpose: sum(1 for r in rows if r.purpose.value == purpose)
+        for purpose in ("conversation", "summarization")
+    }
+    assert calls["conversation"] == sum(int(t.quality["attempts"]) for t in llm_turns)
+    assert calls["summarization"] >= 1
+    assert talk.summarized > 0  # older lines were folded into the summary
+    assert talk.record.summary
+
+    def per_call(t: Turn) -> float:
+        return t.prompt_tokens / t.quality["attempts"]
+
+    late = [per_call(t) for t in turns[-5:] if t.tier != "template"]
+    early = [per_call(t) for t in turns[8:13] if t.tier != "template"]
+    assert max(late) < 2 * max(early)
+
+
+async def test_a_persona_in_urgent_business_leaves_a_dull_talk_fast() -> None:
+    king: Persona = CAST["king_aldric"]
+    talk = await Conversation.open(
+        Deps(llm=scripted()), [king, CAST["tom"]], "grain_prices", seed=2
+    )
+    turns = await talk.run()
+    ending = await talk.close()
+    assert ending.record.departures.get("king_aldric") == "urgent"
+    assert turns[-1].speaker_id == "king_aldric"
+    assert turns[-1].text == (
+        "I must attend to my troops. Speak with my quartermaster about supplies."
+    )
+    assert len(turns) <= 6
