@@ -47,6 +47,9 @@ def converse(
     llm: LlmOption = None,
     db: DbOption = None,
     seed: Annotated[int, typer.Option("--seed", help="seed of decisions and wording")] = 1,
+    token_budget: Annotated[
+        int | None, typer.Option("--token-budget", help="tokens the talk may use (default 1000)")
+    ] = None,
     resume: Annotated[
         str | None, typer.Option("--resume", help="id of an interrupted conversation to finish")
     ] = None,
@@ -55,7 +58,9 @@ def converse(
     """Run one conversation between PERSONAS and print it: each turn's speaker, tier and score,
     and at the end why it ended. Every turn is committed to the database as it is spoken."""
     cast = load_cast(file)
-    asyncio.run(_converse(cast, personas, topic, room, llm, db, seed, resume, as_json))
+    asyncio.run(
+        _converse(cast, personas, topic, room, llm, db, seed, token_budget, resume, as_json)
+    )
 
 
 async def _converse(
@@ -66,6 +71,7 @@ async def _converse(
     llm: str | None,
     db: str | None,
     seed: int,
+    token_budget: int | None,
     resume: str | None,
     as_json: bool,
 ) -> None:
@@ -93,6 +99,7 @@ async def _converse(
                 seed=seed,
                 affinities=affinities,
                 rule_sets=cast.enabled_rule_sets(),
+                token_budget=token_budget,
             )
         if not as_json:
             console.print(
