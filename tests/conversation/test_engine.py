@@ -53,14 +53,9 @@ async def test_the_same_seed_gives_the_same_conversation() -> None:
     assert first == again
     assert first != other
     assert first[:3] == [
+        ("gorin", "full", "Conversation? Hm. I suppose gossip has its moments."),
         ("mara", "full", "Ah, gossip. Few things matter more to me, Merchant Gorin."),
-        (
-            "gorin",
-            "full",
-            "You know me: a dwarf trader who can smell a bargain across the market square. "
-            "I'll hear you out on gossip.",
-        ),
-        ("mara", "full", "Merchant, you say? That brings me right back to gossip."),
+        ("gorin", "full", "I see. And what do you make of it?"),
     ]
 
 

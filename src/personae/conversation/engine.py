@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from personae.conversation.journal import Journal, NullJournal
@@ -101,7 +101,7 @@ class Conversation:
         self.summary = ""
         self.summarized = 0  # lines folded into the summary
         self.digested = 0  # lines seen by the digest
-        self._decisions = random.Random(f"{seed}:{record.id}:decisions")
+        self._decisions = random.Random(f"{seed}:decisions")
         self._digester = deps.digester or SummaryDigester(deps.llm, deps.settings.player_id)
         self._fallbacks = FallbackLines(seed=seed)
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
@@ -155,7 +155,6 @@ class Conversation:
             seed=seed,
         )
         talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
-        talk._decisions = random.Random(f"{seed}:{conversation_id}:decisions")
         deps.journal.opened(record, talk.starting)
         return talk
 
@@ -172,7 +171,7 @@ class Conversation:
         rule_sets: Sequence[RuleSet],
         token_budget: int | None,
     ) -> Exchange:
-        opening = random.Random(f"{seed}:{conversation_id}:opening")
+        opening = random.Random(f"{seed}:opening")
         return open_exchange(
             participants,
             topic,
@@ -298,7 +297,7 @@ class Conversation:
         assert decision.speaker_id is not None
         speaker = self.exchange.personas[decision.speaker_id]
         index = len(self.history)
-        wording = random.Random(f"{self.seed}:{self.record.id}:{index}")
+        wording = random.Random(f"{self.seed}:{index}")
         base = {
             "conversation_id": self.record.id,
             "index": index,
@@ -368,7 +367,10 @@ class Conversation:
                     completion_tokens=completion_tokens,
                     cost_usd=cost,
                 )
-        fallback = self._fallbacks.line(request)
+        # Seeded by the conversation's seed, not its id, so a replayed world says the same.
+        fallback = self._fallbacks.line(
+            replace(request, context=replace(request.context, conversation_id=str(self.seed)))
+        )
         quality = dict(verdict.scores) if verdict else {}
         quality["rejected"] = 1.0
         quality["attempts"] = float(s.regenerations + 1)
@@ -416,7 +418,7 @@ class Conversation:
             messages,
             temperature=tier.temperature,
             max_tokens=max(16, int(words * s.tokens_per_word)),
-            seed=random.Random(f"{self.seed}:{self.record.id}:{index}:llm").getrandbits(31),
+            seed=random.Random(f"{self.seed}:{index}:llm").getrandbits(31),
             context=CallContext(
                 player_id=s.player_id,
                 conversation_id=self.record.id,

@@ -20,6 +20,7 @@ from personae.store.repositories.relationships import RelationshipRepository
 from personae.store.repositories.runs import RunRepository
 from personae.store.repositories.turns import TurnRepository
 from personae.store.repositories.usage import UsageRepository
+from personae.store.repositories.world import WorldRepository
 from personae.store.schema import SchemaState, prepare_schema
 
 
@@ -55,6 +56,7 @@ class Store:
         self.conversations = ConversationRepository(scope)
         self.turns = TurnRepository(scope)
         self.usage = UsageRepository(database)
+        self.world = WorldRepository(scope)
 
     @property
     def location(self) -> Location:

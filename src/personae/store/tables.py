@@ -316,3 +316,42 @@ api_usage = Table(
 )
 
 DATA_TABLES: tuple[Table, ...] = tuple(metadata.sorted_tables)
+
+# World runs: where each persona is, who moved when, and how everyone was at each tick's end.
+placements = Table(
+    "placements",
+    metadata,
+    _run_scope(),
+    Column("persona_id", String(RECORD_ID), nullable=False),
+    Column("room_id", String(RECORD_ID), nullable=False),
+    Column("arrived_at_s", Double, nullable=False),
+    PrimaryKeyConstraint("run_id", "persona_id"),
+)
+
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    _run_scope(),
+    Column("persona_id", String(RECORD_ID), nullable=False),
+    Column("from_room", String(RECORD_ID), nullable=False),
+    Column("to_room", String(RECORD_ID), nullable=False),
+    Column("at_s", Double, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "run_id", "at_s"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    _run_scope(),
+    Column("tick", Integer, nullable=False),
+    Column("persona_id", String(RECORD_ID), nullable=False),
+    Column("at_s", Double, nullable=False),
+    Column("room_id", String(RECORD_ID), nullable=False),
+    Column("social_energy", Double, nullable=False),
+    Column("interaction_fatigue", Double, nullable=False),
+    Column("available_time_s", Double, nullable=False),
+    Column("talking", Boolean, nullable=False),
+    PrimaryKeyConstraint("run_id", "tick", "persona_id"),
+)

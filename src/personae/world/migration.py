@@ -38,3 +38,13 @@ def migration_target(
     else:
         return None
     return rng.choice(sorted(targets, key=lambda r: r.room_id)) if targets else None
+
+
+def migration_reason(persona: Persona, world: WorldSettings) -> str:
+    """Why a persona moved, in words, by the rule that moved it."""
+    state = persona.state
+    if state.social_energy > world.lively_energy_above:
+        return "seeks livelier company"
+    if state.social_energy < world.quiet_energy_below:
+        return "seeks quiet"
+    return "tired of the topics here"

@@ -1,0 +1,87 @@
+"""A world run's geography over time: placements, migrations and per-tick snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+
+from personae.domain.world import Migration, PersonaSnapshot
+from personae.store.repositories.base import Scope
+from personae.store.sql import upsert
+from personae.store.tables import migrations, placements, snapshots
+
+
+class WorldRepository:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def place(self, placements_: dict[str, tuple[str, float]]) -> None:
+        """Persona id -> (room id, arrived at world second); replaces each one's placement."""
+        with self._scope.database.write() as connection:
+            for persona_id, (room_id, arrived_at_s) in placements_.items():
+                upsert(
+                    connection,
+                    placements,
+                    {
+                        "run_id": self._scope.key,
+                        "persona_id": persona_id,
+                        "room_id": room_id,
+                        "arrived_at_s": arrived_at_s,
+                    },
+                    keys=["run_id", "persona_id"],
+                )
+
+    def placements(self) -> dict[str, tuple[str, float]]:
+        statement = select(placements).where(placements.c.run_id == self._scope.key)
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement).mappings().all()
+        return {row["persona_id"]: (row["room_id"], row["arrived_at_s"]) for row in rows}
+
+    def add_migrations(self, moves: Iterable[Migration]) -> None:
+        rows = [{"run_id": self._scope.key, **m.model_dump()} for m in moves]
+        if rows:
+            with self._scope.database.write() as connection:
+                connection.execute(migrations.insert(), rows)
+
+    def migrations(self) -> list[Migration]:
+        statement = (
+            select(migrations)
+            .where(migrations.c.run_id == self._scope.key)
+            .order_by(migrations.c.at_s, migrations.c.id)
+        )
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement).mappings().all()
+        return [
+            Migration(
+                persona_id=r["persona_id"],
+                from_room=r["from_room"],
+                to_room=r["to_room"],
+                at_s=r["at_s"],
+                reason=r["reason"],
+            )
+            for r in rows
+        ]
+
+    def add_snapshots(self, taken: Iterable[PersonaSnapshot]) -> None:
+        """Snapshots of one tick; taking a tick again replaces it (a resumed tick)."""
+        rows = [{"run_id": self._scope.key, **s.model_dump()} for s in taken]
+        if not rows:
+            return
+        with self._scope.database.write() as connection:
+            ticks = {row["tick"] for row in rows}
+            connection.execute(
+                delete(snapshots).where(
+                    snapshots.c.run_id == self._scope.key, snapshots.c.tick.in_(ticks)
+                )
+            )
+            connection.execute(snapshots.insert(), rows)
+
+    def snapshots(self, persona_id: str | None = None) -> list[PersonaSnapshot]:
+        statement = select(snapshots).where(snapshots.c.run_id == self._scope.key)
+        if persona_id is not None:
+            statement = statement.where(snapshots.c.persona_id == persona_id)
+        statement = statement.order_by(snapshots.c.tick, snapshots.c.persona_id)
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement).mappings().all()
+        return [PersonaSnapshot(**{k: v for k, v in row.items() if k != "run_id"}) for row in rows]

@@ -1,0 +1,303 @@
+"""The world loop: rooms fill with conversations, tick after tick.
+
+Each tick, at world time `now`:
+
+1. events: which are active, and where;
+2. every room, in order: its free personas (as the room and its events make them), new
+   conversations up to the room's capacity (initiator, most compatible partner, sometimes a third;
+   a topic from the room's leaning weighted by the participants' interests);
+3. every active conversation speaks until `now + tick_s`, all at once (asyncio; the LLM stack
+   bounds the calls in flight). Finished ones are closed: cooldowns, relationships, states;
+4. idle personas rest (energy by the room's regeneration rate, fatigue fades, time to talk comes
+   back) and may move to another room (seed 000's migration rules);
+5. the tick is committed: states, placements, migrations, snapshots, the clock.
+
+Every random choice of a tick comes from a generator seeded by (world seed, tick); each
+conversation has its own. The loop knows nothing of taverns: rooms and events are data.
+A crashed run resumes from its last committed tick; conversations that were mid-way resume from
+their committed turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from personae.conversation.engine import Conversation, Deps, Ending
+from personae.domain.persona import Persona
+from personae.domain.relationship import pair_key
+from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
+from personae.domain.world import Event, Migration, PersonaSnapshot, Room
+from personae.dynamics.cooldowns import PairCooldowns
+from personae.dynamics.state import while_idle
+from personae.files.world_file import WorldFile
+from personae.store.records import RunStatus
+from personae.store.store import Store
+from personae.world.events import active_events, events_in
+from personae.world.migration import migration_reason, migration_target
+from personae.world.modifiers import in_room, room_topics, settle
+from personae.world.selection import available_personas, choose_participants, choose_topic
+
+DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
+"""Builds the conversation dependencies, given how to settle participants' states at the end."""
+
+
+@dataclass
+class Live:
+    """A conversation in progress and the views its participants entered it with."""
+
+    talk: Conversation
+    room_id: str
+
+
+@dataclass
+class TickReport:
+    """What one tick did: for live views and progress bars."""
+
+    tick: int
+    start_s: float
+    end_s: float
+    opened: list[ConversationRecord] = field(default_factory=list)
+    spoken: list[Turn] = field(default_factory=list)
+    ended: list[ConversationRecord] = field(default_factory=list)
+    migrations: list[Migration] = field(default_factory=list)
+    active: list[Live] = field(default_factory=list)
+
+
+class Simulation:
+    def __init__(
+        self,
+        world: WorldFile,
+        store: Store,
+        run_id: str,
+        deps_factory: DepsFactory,
+        seed: int | None = None,
+    ) -> None:
+        self.world = world
+        self.settings = world.simulation
+        self.seed = self.settings.seed if seed is None else seed
+        self.run_id = run_id
+        self.store = store.for_run(run_id)
+        self.rooms = {room.room_id: room for room in world.rooms}
+        self.base: dict[str, Persona] = {p.id: p for p in world.personas}
+        self.full_time = {p.id: p.state.available_time_s for p in world.personas}
+        self.placement: dict[str, tuple[str, float]] = {
+            pid: (world.starting_rooms[pid], 0.0) for pid in self.base
+        }
+        self.pairs = PairCooldowns()
+        self.affinities = {r.key: r.affinity for r in world.relationship_book()}
+        self.live: dict[str, Live] = {}
+        self.tick = 0
+        self.clock_s = 0.0
+        self.deps = deps_factory(self._settle)
+
+    # -- starting and resuming --
+
+    def start(self) -> None:
+        """Write the run and the world's initial state."""
+        self.store.runs.create(
+            self.run_id,
+            self.world.world.name,
+            self.seed,
+            {"simulation": self.settings.model_dump(mode="json")},
+        )
+        self.store.personas.save_many(self.base.values())
+        self.store.relationships.save_many(self.world.relationship_book())
+        self.store.world.place(self.placement)
+
+    async def resume(self) -> None:
+        """Load the last committed tick and pick up the conversations that were mid-way."""
+        run = self.store.runs.require(self.run_id)
+        self.clock_s = run.clock_s
+        self.tick = round(run.clock_s / self.settings.tick_s)
+        stored = self.store.personas.get_many(list(self.base))
+        self.base.update(stored)
+        self.placement.update(self.store.world.placements())
+        self.pairs = PairCooldowns(dict(self.store.cooldowns.all()))
+        self.affinities.update({r.key: r.affinity for r in self.store.relationships.book()})
+        for record in self.store.conversations.list(
+            run_id=self.run_id, status=ConversationStatus.ACTIVE
+        ):
+            room = self.rooms[record.room_id] if record.room_id else None
+            events = events_in(
+                record.room_id or "", active_events(self.world.events, record.started_at_s)
+            )
+            views = [
+                in_room(self.base[pid], room, events) if room else self.base[pid]
+                for pid in record.participants
+            ]
+            talk = await Conversation.resume(
+                self.deps,
+                record,
+                views,
+                self.store.turns.list(record.id),
+                room=room,
+                seed=record.seed,
+                affinities=self._affinities(record.participants),
+                rule_sets=self.world.enabled_rule_sets(),
+            )
+            self.live[record.id] = Live(talk, record.room_id or "")
+        self.store.runs.set_status(self.run_id, RunStatus.RUNNING)
+
+    # -- the loop --
+
+    async def run(self, ticks: int, on_tick: Callable[[TickReport], None] | None = None) -> None:
+        """Run until `ticks` ticks have passed in total (a resumed run counts the earlier ones)."""
+        while self.tick < ticks:
+            report = await self.step()
+            if on_tick is not None:
+                on_tick(report)
+        for live in list(self.live.values()):
+            ending = await live.talk.close(self.pairs)
+            self._ended(live, ending)
+        self.store.runs.set_status(self.run_id, RunStatus.FINISHED)
+
+    async def step(self) -> TickReport:
+        now = self.clock_s
+        end = now + self.settings.tick_s
+        rng = random.Random(f"{self.seed}:tick:{self.tick}")
+        report = TickReport(self.tick, now, end)
+        events = active_events(self.world.events, now)
+        for room in self.rooms.values():
+            report.opened.extend(await self._fill(room, events, now, rng))
+        batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
+        report.spoken = [turn for batch in batches for turn in batch]
+        for conversation_id, live in list(self.live.items()):
+            if live.talk.finished:
+                ending = await live.talk.close(self.pairs)
+                self._ended(live, ending)
+                report.ended.append(ending.record)
+                del self.live[conversation_id]
+        report.migrations = self._rest_and_move(end, rng)
+        report.active = list(self.live.values())
+        self._commit(end, report.migrations)
+        self.tick += 1
+        self.clock_s = end
+        return report
+
+    async def _fill(
+        self, room: Room, events: Sequence[Event], now: float, rng: random.Random
+    ) -> list[ConversationRecord]:
+        here = events_in(room.room_id, events)
+        busy = {pid for live in self.live.values() for pid in live.talk.record.participants}
+        present = [
+            in_room(self.base[pid], room, here)
+            for pid, (rid, _) in sorted(self.placement.items())
+            if rid == room.room_id
+        ]
+        free = available_personas(present, now, busy, self.settings)
+        opened: list[ConversationRecord] = []
+        running = sum(1 for live in self.live.values() if live.room_id == room.room_id)
+        while running + len(opened) < room.max_concurrent_conversations:
+            group = choose_participants(
+                free, rng, now, self.pairs, self.settings, self.world.settings
+            )
+            if not group:
+                break
+            topic = choose_topic(room_topics(room, here), group, rng, self.world.settings)
+            talk = await Conversation.open(
+                self.deps,
+                group,
+                topic,
+                room=room,
+                now_s=now,
+                seed=rng.getrandbits(31),
+                affinities=self._affinities([p.id for p in group]),
+                rule_sets=self.world.enabled_rule_sets(),
+                run_id=self.run_id,
+            )
+            self.live[talk.record.id] = Live(talk, room.room_id)
+            opened.append(talk.record)
+            chosen = {p.id for p in group}
+            free = [p for p in free if p.id not in chosen]
+        return opened
+
+    def _settle(self, ending: Ending) -> list[Persona]:
+        """Carry a finished conversation back to the base personas (see `modifiers.settle`)."""
+        record = ending.record
+        duration = (record.ended_at_s or record.started_at_s) - record.started_at_s
+        settled = []
+        for end in ending.outcome.personas:
+            start = ending.starting[end.id]
+            base = self.base[end.id]
+            self.base[end.id] = base.model_copy(
+                update={"state": settle(base.state, start.state, end.state, duration)}
+            )
+            settled.append(self.base[end.id])
+        return settled
+
+    def _ended(self, live: Live, ending: Ending) -> None:
+        for (a, b), change in ending.outcome.affinity_changes.items():
+            key = pair_key(a, b)
+            self.affinities[key] = max(-100.0, min(100.0, self.affinities.get(key, 0.0) + change))
+
+    def _rest_and_move(self, end: float, rng: random.Random) -> list[Migration]:
+        busy = {pid for live in self.live.values() for pid in live.talk.record.participants}
+        moves = []
+        rooms = list(self.rooms.values())
+        for pid in sorted(self.base):
+            if pid in busy:
+                continue
+            room_id, arrived = self.placement[pid]
+            room = self.rooms[room_id]
+            persona = self.base[pid]
+            rested = while_idle(
+                persona.state, self.settings.tick_s, room.energy_regen_rate, self.world.settings
+            )
+            regained = min(
+                self.full_time[pid],
+                rested.available_time_s
+                + self.settings.available_time_regen_per_s * self.settings.tick_s,
+            )
+            persona = persona.with_state(
+                social_energy=rested.social_energy,
+                interaction_fatigue=rested.interaction_fatigue,
+                available_time_s=max(rested.available_time_s, regained),
+            )
+            self.base[pid] = persona
+            target = migration_target(persona, room, rooms, end - arrived, rng, self.settings)
+            if target is not None:
+                moves.append(
+                    Migration(
+                        persona_id=pid,
+                        from_room=room_id,
+                        to_room=target.room_id,
+                        at_s=end,
+                        reason=migration_reason(persona, self.settings),
+                    )
+                )
+                self.placement[pid] = (target.room_id, end)
+        return moves
+
+    def _commit(self, end: float, moves: list[Migration]) -> None:
+        talking = {pid for live in self.live.values() for pid in live.talk.record.participants}
+        snapshots = [
+            PersonaSnapshot(
+                tick=self.tick,
+                at_s=end,
+                persona_id=pid,
+                room_id=self.placement[pid][0],
+                social_energy=p.state.social_energy,
+                interaction_fatigue=p.state.interaction_fatigue,
+                available_time_s=p.state.available_time_s,
+                talking=pid in talking,
+            )
+            for pid, p in sorted(self.base.items())
+        ]
+        idle = [p for pid, p in self.base.items() if pid not in talking]
+        with self.store.transaction() as tx:
+            for persona in idle:
+                tx.personas.save_state(persona.id, persona.state)
+            tx.world.place(self.placement)
+            tx.world.add_snapshots(snapshots)
+            tx.world.add_migrations(moves)
+            tx.runs.advance_clock(self.run_id, end)
+
+    def _affinities(self, ids: Sequence[str]) -> dict[tuple[str, str], float]:
+        return {
+            pair_key(a, b): self.affinities.get(pair_key(a, b), 0.0)
+            for i, a in enumerate(ids)
+            for b in ids[i + 1 :]
+        }
