@@ -40,9 +40,9 @@ def test_interest_follows_the_topic() -> None:
 
 def test_idling_restores_energy_to_the_cap_and_fades_fatigue() -> None:
     state = persona("a", energy=40, fatigue=30).state
-    rested = while_idle(state, 600)
-    assert rested.social_energy == pytest.approx(50)
-    assert rested.interaction_fatigue == pytest.approx(0)
+    rested = while_idle(state, 200)
+    assert rested.social_energy == pytest.approx(40 + 200 * 0.15)
+    assert rested.interaction_fatigue == pytest.approx(10)
     assert while_idle(state, 100_000).social_energy == 100
 
 

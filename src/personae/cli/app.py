@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import converse_command, explain_command
+from personae.cli import converse_command, explain_command, simulate_command
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ def _root() -> None:
 
 app.command("explain")(explain_command.explain)
 app.command("converse")(converse_command.converse)
+app.command("simulate")(simulate_command.simulate)
+app.command("demo")(simulate_command.demo)
 
 INPUT_ERROR_EXIT = 2
 

@@ -35,7 +35,11 @@ class QualitySettings(BaseModel):
     max_sentences: int = 3
 
 
-FILLERS = re.compile(r"\b(?:um+|uh+|erm+|you know|like|i mean|sort of|kind of)\b,?\s*", re.I)
+# Hesitations anywhere; discourse markers only where a comma shows they are fillers
+# ("you know," but not "you know me").
+FILLERS = re.compile(
+    r"\b(?:um+|uh+|erm+)\b,?\s*|\b(?:you know|i mean|like|sort of|kind of),\s*", re.I
+)
 ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*")
 ROLE_CONFUSION = re.compile(
     r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"

@@ -151,7 +151,8 @@ class StateSettings(BaseModel):
     fatigue_recovery_per_s: float = 0.1
     speaker_energy_cost: float = 3.0
     listener_energy_cost: float = 1.0
-    energy_regen_per_s: float = 1.0 / 60.0
+    # Seed 000's dashboard: "90% recover within 10 minutes" (x the room's regeneration rate).
+    energy_regen_per_s: float = 0.15
     max_social_energy: float = 100.0
     interest_follow_rate: float = 0.3
     # Extraversion 50 is neutral; an extravert (100) tires half as fast, an introvert (0) 1.5x.

@@ -1,0 +1,216 @@
+"""`personae simulate WORLD` and `personae demo`: run a world, watch it live, keep the record."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from personae.conversation.engine import Deps, Ending
+from personae.conversation.runtime import Runtime, open_runtime
+from personae.domain.persona import Persona
+from personae.errors import InputError
+from personae.files.cast import default_world_path
+from personae.files.world_file import WorldFile, load_world_file
+from personae.llm.settings import LLMSettings
+from personae.store.records import RunStatus
+from personae.world.simulation import DepsFactory, Simulation, TickReport
+
+
+def simulate(
+    world: Annotated[Path, typer.Argument(help="world YAML file")],
+    ticks: Annotated[
+        int | None, typer.Option("--ticks", help="ticks to run (default: file)")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="seed (default: the file's)")] = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="backend spec (default: embedded)")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="database URL or SQLite path")] = None,
+    run_id: Annotated[str | None, typer.Option("--run-id", help="name of the run")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="id of an interrupted run to continue")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no live view")] = False,
+) -> None:
+    """Run WORLD tick by tick: rooms fill with conversations, personas move, events happen.
+
+    Every turn is committed as it is spoken; `--resume RUN_ID` continues an interrupted run."""
+    loaded = load_world_file(world)
+    run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet)
+
+
+def demo(
+    ticks: Annotated[int, typer.Option("--ticks", help="ticks to run")] = 12,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="backend spec (default: embedded)")
+    ] = None,
+    db: Annotated[str, typer.Option("--db", help="where the demo run is stored")] = "demo.db",
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+) -> None:
+    """Run the shipped default world (five rooms, twelve personas) on the embedded model."""
+    world = load_world_file(default_world_path())
+    run_world(world, ticks, seed, llm, db, None, None, quiet=False)
+
+
+def run_world(
+    world: WorldFile,
+    ticks: int | None,
+    seed: int | None,
+    llm: str | None,
+    db: str | None,
+    run_id: str | None,
+    resume: str | None,
+    quiet: bool,
+) -> str:
+    if ticks is not None and ticks < 1:
+        raise InputError(f"--ticks must be at least 1, got {ticks}")
+    total = ticks or world.simulation.ticks
+    chosen_seed = world.simulation.seed if seed is None else seed
+    return asyncio.run(_run(world, total, chosen_seed, llm, db, run_id, resume, quiet))
+
+
+async def _run(
+    world: WorldFile,
+    ticks: int,
+    seed: int,
+    llm: str | None,
+    db: str | None,
+    run_id: str | None,
+    resume: str | None,
+    quiet: bool,
+) -> str:
+    console = Console(highlight=False)
+    llm_settings = LLMSettings(default=world.simulation.llm) if world.simulation.llm else None
+    async with open_runtime(
+        llm=llm or None, db=db, dynamics=world.settings, llm_settings=llm_settings
+    ) as runtime:
+        limit = world.simulation.max_llm_calls_in_flight
+        runtime.llm.settings.rate_limits.max_concurrent = limit
+        run = resume or run_id or _new_run_id(world, seed)
+        simulation = Simulation(world, runtime.store, run, _deps_factory(runtime, run), seed)
+        if resume:
+            stored = runtime.store.runs.get(resume)
+            if stored is None:
+                raise InputError(
+                    f"no run {resume!r} in the database to resume; runs: "
+                    + ", ".join(r.id for r in runtime.store.runs.list()[:10])
+                )
+            if stored.status is RunStatus.FINISHED:
+                raise InputError(f"run {resume!r} has already finished")
+            await simulation.resume()
+        else:
+            simulation.start()
+        names = {p.id: p.name for p in world.personas}
+        console.print(
+            f"[bold]{world.world.name}[/] — run [cyan]{run}[/], seed {seed}, "
+            f"{len(world.rooms)} rooms, {len(world.personas)} personas, "
+            f"LLM {runtime.llm.spec_for().text} [dim](db {runtime.store.location.describe()})[/]"
+        )
+        started = time.perf_counter()
+        if quiet or not console.is_terminal:
+            await simulation.run(ticks, on_tick=lambda r: _print_tick(console, r, names))
+        else:
+            await _run_live(console, simulation, ticks, names)
+        _summary(console, runtime, run, time.perf_counter() - started)
+    return run
+
+
+async def _run_live(
+    console: Console, simulation: Simulation, ticks: int, names: dict[str, str]
+) -> None:
+    progress = Progress(
+        TextColumn("tick"),
+        MofNCompleteColumn(),
+        BarColumn(),
+        TextColumn("world {task.fields[clock]}"),
+        TimeElapsedColumn(),
+    )
+    task = progress.add_task(
+        "ticks", total=ticks, completed=simulation.tick, clock=_clock(simulation.clock_s)
+    )
+    latest: dict[str, str] = {}
+
+    def view(report: TickReport | None) -> Group:
+        table = Table(expand=True, show_lines=False)
+        table.add_column("room", no_wrap=True)
+        table.add_column("conversation")
+        for room in simulation.rooms.values():
+            here = [live for live in simulation.live.values() if live.room_id == room.room_id]
+            people = sum(1 for rid, _ in simulation.placement.values() if rid == room.room_id)
+            label = f"{room.emoji} {room.name}\n[dim]{people} here[/]"
+            lines = [latest.get(live.talk.record.id, "[dim]…opening[/]") for live in here]
+            table.add_row(label, "\n".join(lines) or "[dim]quiet[/]")
+        return Group(table, progress)
+
+    def on_tick(report: TickReport) -> None:
+        for turn in report.spoken:
+            who = names.get(turn.speaker_id, turn.speaker_id)
+            to = ", ".join(names.get(p, p) for p in turn.listener_ids)
+            latest[turn.conversation_id] = (
+                f"[bold]{who}[/] → {to}: [italic]{turn.text}[/] "
+                f"[dim](score {turn.score:.0f}, {turn.tier})[/]"
+            )
+        progress.update(task, completed=report.tick + 1, clock=_clock(report.end_s))
+        live.update(view(report))
+
+    with Live(view(None), console=console, refresh_per_second=4) as live:
+        await simulation.run(ticks, on_tick=on_tick)
+
+
+def _print_tick(console: Console, report: TickReport, names: dict[str, str]) -> None:
+    console.print(
+        f"[dim]tick {report.tick + 1} ({_clock(report.end_s)}):[/] "
+        f"{len(report.opened)} opened, {len(report.spoken)} lines, "
+        f"{len(report.ended)} ended, {len(report.migrations)} moved"
+    )
+    for turn in report.spoken[-3:]:
+        who = names.get(turn.speaker_id, turn.speaker_id)
+        console.print(f"  {who}: [italic]{turn.text}[/]")
+
+
+def _summary(console: Console, runtime: Runtime, run: str, elapsed_s: float) -> None:
+    scoped = runtime.store.for_run(run)
+    talks = runtime.store.conversations.list(run_id=run)
+    turns = sum(len(runtime.store.turns.list(t.id)) for t in talks)
+    moves = scoped.world.migrations()
+    reasons: dict[str, int] = {}
+    for talk in talks:
+        if talk.exit_reason:
+            reasons[talk.exit_reason] = reasons.get(talk.exit_reason, 0) + 1
+    cost = [t.cost_usd for t in talks]
+    total_cost = "unknown" if any(c is None for c in cost) else f"${sum(c or 0 for c in cost):.4f}"
+    console.print(
+        f"[bold]done[/] in {elapsed_s:.0f} s: {len(talks)} conversations, {turns} "
+        f"lines, {len(moves)} migrations, cost {total_cost}; endings: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+    )
+
+
+def _deps_factory(runtime: Runtime, run_id: str) -> DepsFactory:
+    def build(settle: Callable[[Ending], list[Persona]]) -> Deps:
+        return runtime.deps(settle=settle, run_id=run_id)
+
+    return build
+
+
+def _new_run_id(world: WorldFile, seed: int) -> str:
+    from personae.files.persona_file import slug
+
+    suffix = random.Random().getrandbits(24)
+    return f"{slug(world.world.name)[:40]}-s{seed}-{suffix:06x}"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
