@@ -76,9 +76,13 @@ class Deps:
 
 @dataclass(frozen=True, slots=True)
 class Ending:
+    """A finished conversation: its record, what it did to its participants, the states they
+    entered it with, and the token budget it had left (by the dynamics' estimate)."""
+
     record: ConversationRecord
     outcome: Outcome
     starting: dict[str, Persona]
+    budget_left: int
 
 
 class Conversation:
@@ -287,7 +291,12 @@ class Conversation:
         self.record.status = ConversationStatus.ENDED
         self.record.ended_at_s = self.clock_s
         self.record.exit_reason = outcome.exit_reason.value
-        ending = Ending(record=self.record, outcome=outcome, starting=self.starting)
+        ending = Ending(
+            record=self.record,
+            outcome=outcome,
+            starting=self.starting,
+            budget_left=self.exchange.context.token_budget,
+        )
         self.deps.journal.ended(ending, self.history)
         return ending
 

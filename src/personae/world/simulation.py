@@ -61,7 +61,7 @@ class TickReport:
     end_s: float
     opened: list[ConversationRecord] = field(default_factory=list)
     spoken: list[Turn] = field(default_factory=list)
-    ended: list[ConversationRecord] = field(default_factory=list)
+    ended: list[Ending] = field(default_factory=list)
     migrations: list[Migration] = field(default_factory=list)
     active: list[Live] = field(default_factory=list)
 
@@ -143,16 +143,24 @@ class Simulation:
 
     # -- the loop --
 
-    async def run(self, ticks: int, on_tick: Callable[[TickReport], None] | None = None) -> None:
-        """Run until `ticks` ticks have passed in total (a resumed run counts the earlier ones)."""
+    async def run(
+        self, ticks: int, on_tick: Callable[[TickReport], None] | None = None
+    ) -> list[Ending]:
+        """Run until `ticks` ticks have passed in total (a resumed run counts the earlier ones);
+        conversations still going then are let finish. Returns every conversation's ending."""
+        endings: list[Ending] = []
         while self.tick < ticks:
             report = await self.step()
+            endings.extend(report.ended)
             if on_tick is not None:
                 on_tick(report)
-        for live in list(self.live.values()):
+        for conversation_id, live in list(self.live.items()):
             ending = await live.talk.close(self.pairs)
             self._ended(live, ending)
+            endings.append(ending)
+            del self.live[conversation_id]
         self.store.runs.set_status(self.run_id, RunStatus.FINISHED)
+        return endings
 
     async def step(self) -> TickReport:
         now = self.clock_s
@@ -168,7 +176,7 @@ class Simulation:
             if live.talk.finished:
                 ending = await live.talk.close(self.pairs)
                 self._ended(live, ending)
-                report.ended.append(ending.record)
+                report.ended.append(ending)
                 del self.live[conversation_id]
         report.migrations = self._rest_and_move(end, rng)
         report.active = list(self.live.values())
