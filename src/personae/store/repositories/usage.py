@@ -22,7 +22,7 @@ class UsageRepository:
     def record(self, record: UsageRecord) -> None:
         """Store one LLM call; committed before this returns."""
         with self._db.write() as connection:
-            connection.execute(api_usage.insert().values(_row(record)))
+            connection.execute(api_usage.insert(), _row(record))
 
     def record_many(self, records: list[UsageRecord]) -> None:
         """Store several calls in one transaction."""
