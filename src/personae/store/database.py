@@ -97,13 +97,9 @@ class Database:
         except IntegrityError:
             raise  # the repositories turn these into messages about the data
         except DBAPIError as error:
-            reason = _first_line(error.orig)
+            reason = first_line(error.orig)
             if any(sign in reason for sign in _CORRUPTION_SIGNS):
-                raise UnusableDatabaseError(
-                    f"{self.location.describe()} cannot be read as a database ({reason}); it may "
-                    "be corrupt. personae left it untouched: restore a backup or give another "
-                    "--db path"
-                ) from None
+                raise unreadable(self.location, reason) from None
             raise StoreError(f"database {self.location.describe()}: {reason}") from error
 
     def dispose(self) -> None:
@@ -126,6 +122,13 @@ class BoundDatabase(Database):
         yield self._connection
 
 
-def _first_line(error: BaseException | None) -> str:
+def unreadable(location: Location, reason: str) -> UnusableDatabaseError:
+    return UnusableDatabaseError(
+        f"{location.describe()} cannot be read as a database ({reason}); it may be corrupt. "
+        "personae left it untouched: restore a backup or give another --db path"
+    )
+
+
+def first_line(error: BaseException | None) -> str:
     text = str(error) if error is not None else "unknown error"
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__

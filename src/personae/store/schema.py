@@ -19,7 +19,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from personae.store.database import Database
+from personae.store.database import Database, first_line, unreadable
 from personae.store.errors import SchemaTooNewError, StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
@@ -98,10 +98,7 @@ def read_schema_state(connection: Connection, location: Location) -> SchemaState
                 connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
             )
     except DBAPIError as error:
-        raise UnusableDatabaseError(
-            f"{location.describe()} cannot be read as a database ({_reason(error)}); it may be "
-            "corrupt. personae left it untouched: restore a backup or give another --db path"
-        ) from None
+        raise unreadable(location, first_line(error.orig)) from None
     if VERSION_TABLE not in tables:
         if tables:
             shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
@@ -157,7 +154,3 @@ def _use_wal(database: Database) -> None:
         cursor.close()
     finally:
         raw.close()
-
-
-def _reason(error: DBAPIError) -> str:
-    return str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
