@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import converse_command, explain_command, simulate_command
+from personae.cli import converse_command, db_command, explain_command, simulate_command
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("explain")(explain_command.explain)
 app.command("converse")(converse_command.converse)
 app.command("simulate")(simulate_command.simulate)
 app.command("demo")(simulate_command.demo)
+app.add_typer(db_command.app, name="db")
 
 INPUT_ERROR_EXIT = 2
 

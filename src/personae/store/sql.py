@@ -1,13 +1,19 @@
-"""Small SQL helpers shared by the repositories."""
+"""Small SQL helpers shared by the repositories.
+
+Statements are built once per (dialect, table, key) and executed with parameters: SQLAlchemy
+then reuses the compiled form, where building `.values(...)` anew costs more than the insert.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.sql.dml import Insert
 
 from personae.store.tables import NO_RUN
 
@@ -17,6 +23,29 @@ def scope_key(run_id: str | None) -> str:
     return NO_RUN if run_id is None else run_id
 
 
+def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@cache
+def _upsert_statement(
+    dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
+) -> Insert:
+    statement = _insert(dialect, table)
+    updates = {name: statement.excluded[name] for name in columns if name not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+
+@cache
+def _insert_or_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+    return (
+        _insert(dialect, table)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        # RETURNING, not rowcount: psycopg reports no row count for this statement.
+        .returning(table.c[keys[0]])
+    )
+
+
 def upsert(
     connection: Connection,
     table: Table,
@@ -24,22 +53,13 @@ def upsert(
     keys: Sequence[str],
 ) -> CursorResult[Any]:
     """Insert `values`, or update every non-key column of the row with the same `keys`."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(values)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
-    return connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+    statement = _upsert_statement(connection.dialect.name, table, tuple(keys), tuple(values))
+    return connection.execute(statement, values)
 
 
 def insert_or_ignore(
     connection: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]
 ) -> bool:
     """Insert `values` unless a row with the same `keys` exists; True when inserted."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=keys)
-        # RETURNING, not rowcount: psycopg reports no row count for this statement.
-        .returning(table.c[keys[0]])
-    )
-    return connection.execute(statement).first() is not None
+    statement = _insert_or_ignore_statement(connection.dialect.name, table, tuple(keys))
+    return connection.execute(statement, values).first() is not None

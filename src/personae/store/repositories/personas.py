@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from personae.domain.persona import BigFive, InteractionState, Persona, Priority
@@ -15,6 +15,11 @@ from personae.store.repositories.base import Scope
 from personae.store.sql import upsert
 from personae.store.tables import persona_states, personas, topic_preferences
 
+# Built once: save_state runs after every turn. The SET clause comes from the parameters.
+_UPDATE_STATE = update(persona_states).where(
+    persona_states.c.run_id == bindparam("scope"),
+    persona_states.c.persona_id == bindparam("persona"),
+)
 _STATE_KEYS = ("run_id", "persona_id", "updated_at")
 _BIG_FIVE = ("openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism")
 
@@ -36,12 +41,12 @@ class PersonaRepository:
         """Replace only the interaction state: the write made after every turn."""
         with self._scope.database.write() as connection:
             result = connection.execute(
-                update(persona_states)
-                .where(
-                    persona_states.c.run_id == self._scope.key,
-                    persona_states.c.persona_id == persona_id,
-                )
-                .values(_state_row(state, self._scope.clock()))
+                _UPDATE_STATE,
+                {
+                    "scope": self._scope.key,
+                    "persona": persona_id,
+                    **_state_row(state, self._scope.clock()),
+                },
             )
             if result.rowcount != 1:
                 raise NotFoundError(self._missing(persona_id))
