@@ -14,7 +14,7 @@ import personae.store.migrations
 from personae.store import SchemaTooNewError, open_store
 from personae.store.database import Database, create_store_engine
 from personae.store.location import resolve_location
-from personae.store.schema import VERSION_TABLE, SchemaStatus, prepare_schema
+from personae.store.schema import VERSION_TABLE, SchemaStatus, head_revision, prepare_schema
 from tests.store.builders import conversation, turn
 
 NEXT_REVISION = '''"""A test-only revision: conversations get a mood."""
@@ -24,8 +24,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -45,11 +45,13 @@ def downgrade() -> None:
 
 @pytest.fixture
 def next_migrations(tmp_path: Path) -> str:
-    """personae's migrations plus revision 0002."""
+    """personae's migrations plus a revision 9001 after the current head."""
     source = Path(personae.store.migrations.__file__).parent
     target = tmp_path / "next_migrations"
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-    (target / "versions" / "v0002_conversation_mood.py").write_text(NEXT_REVISION)
+    (target / "versions" / "v9001_conversation_mood.py").write_text(
+        NEXT_REVISION.replace("{head}", head_revision())
+    )
     return str(target)
 
 
@@ -77,11 +79,11 @@ def test_an_older_database_is_upgraded_keeping_every_row(
     finally:
         database.dispose()
 
-    assert (found.status, found.revision) == (SchemaStatus.OUTDATED, "0001")
-    assert revision == [("0002",)]
+    assert (found.status, found.revision) == (SchemaStatus.OUTDATED, head_revision())
+    assert revision == [("9001",)]
     assert "mood" in columns
     assert turns == 3
     assert foreign_keys == 1  # back on after migrating
-    # This personae knows only 0001: the upgraded database is now too new for it.
-    with pytest.raises(SchemaTooNewError, match="'0002'"):
+    # This personae does not know 9001: the upgraded database is now too new for it.
+    with pytest.raises(SchemaTooNewError, match="'9001'"):
         open_store(new_store_url)
