@@ -1,0 +1,179 @@
+"""Whole runs of the shipped worlds with the scripted backend, a real SQLite file and seeds.
+
+Invariants that must hold whatever the seed; determinism; events and migrations doing their work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from pathlib import Path
+from statistics import mean
+
+import pytest
+
+from personae.conversation.engine import Ending
+from personae.conversation.runtime import open_runtime
+from personae.domain.persona import Priority
+from personae.files.world_file import WorldFile, load_world_file
+from personae.store import open_store
+from personae.world.simulation import Simulation
+
+WORLDS = Path(str(resources.files("personae") / "data" / "worlds"))
+
+
+def world(name: str) -> WorldFile:
+    return load_world_file(WORLDS / f"{name}.yaml")
+
+
+async def run_world(
+    loaded: WorldFile, db: Path, seed: int, ticks: int = 20, run_id: str = "run"
+) -> tuple[list[Ending], Simulation]:
+    async with open_runtime(llm="scripted", db=str(db), dynamics=loaded.settings) as runtime:
+        simulation = Simulation(
+            loaded,
+            runtime.store,
+            run_id,
+            lambda settle: runtime.deps(settle=settle, run_id=run_id),
+            seed,
+        )
+        simulation.start()
+        endings = await simulation.run(ticks)
+        return endings, simulation
+
+
+KEYS = [
+    (name, seed)
+    for name in ("default", "college_party", "market_crash", "royal_court")
+    for seed in (1, 2, 3)
+]
+
+
+@pytest.fixture(scope="module")
+def run_dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], Path]:
+    folder = tmp_path_factory.mktemp("runs")
+    return {key: folder / f"{key[0]}-{key[1]}.db" for key in KEYS}
+
+
+@pytest.fixture(scope="module")
+def runs(run_dbs: dict[tuple[str, int], Path]) -> dict[tuple[str, int], list[Ending]]:
+    """Each shipped world under three seeds."""
+    return {key: asyncio.run(run_world(world(key[0]), run_dbs[key], key[1]))[0] for key in KEYS}
+
+
+def all_endings(runs: dict[tuple[str, int], list[Ending]]) -> list[Ending]:
+    return [ending for endings in runs.values() for ending in endings]
+
+
+def test_every_world_talks(runs: dict[tuple[str, int], list[Ending]]) -> None:
+    for key, endings in runs.items():
+        assert len(endings) >= 3, key
+
+
+def test_nobody_speaks_beyond_their_available_time(
+    runs: dict[tuple[str, int], list[Ending]], run_dbs: dict[tuple[str, int], Path]
+) -> None:
+    for key, endings in runs.items():
+        with open_store(str(run_dbs[key])) as store:
+            for ending in endings:
+                started = ending.record.started_at_s
+                for turn in store.turns.list(ending.record.id):
+                    if turn.is_exit:
+                        continue  # a goodbye may be said as time runs out
+                    available = ending.starting[turn.speaker_id].state.available_time_s
+                    assert turn.world_time_s - started < available, (key, turn)
+
+
+def test_no_conversation_runs_past_its_token_budget(
+    runs: dict[tuple[str, int], list[Ending]],
+) -> None:
+    for ending in all_endings(runs):
+        assert ending.budget_left >= 0, ending.record.id
+
+
+def test_no_pair_talks_again_inside_its_cooldown(runs: dict[tuple[str, int], list[Ending]]) -> None:
+    for endings in runs.values():
+        last_end: dict[frozenset[str], tuple[float, float]] = {}
+        for ending in sorted(endings, key=lambda e: e.record.started_at_s):
+            record = ending.record
+            people = record.participants
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    pair = frozenset((a, b))
+                    if pair in last_end:
+                        ended_at, cooldown = last_end[pair]
+                        assert record.started_at_s >= ended_at + cooldown, (pair, record.id)
+                    cooldown = max(ending.outcome.cooldowns_s[a], ending.outcome.cooldowns_s[b])
+                    last_end[pair] = (record.ended_at_s or 0.0, cooldown)
+
+
+def test_urgent_conversations_are_clearly_shorter(
+    runs: dict[tuple[str, int], list[Ending]],
+) -> None:
+    def duration(e: Ending) -> float:
+        return (e.record.ended_at_s or 0) - e.record.started_at_s
+
+    urgent, relaxed = [], []
+    for ending in all_endings(runs):
+        priorities = {p.state.current_priority for p in ending.starting.values()}
+        if Priority.URGENT in priorities:
+            urgent.append(duration(ending))
+        elif priorities <= {Priority.CASUAL, Priority.SOCIAL, Priority.NONE}:
+            relaxed.append(duration(ending))
+    assert urgent
+    assert relaxed
+    assert mean(urgent) < 0.6 * mean(relaxed)
+
+
+def test_the_same_world_and_seed_replay_identically(tmp_path: Path) -> None:
+    def transcript(endings: list[Ending], db: Path) -> list[tuple[str, str, str, float]]:
+        with open_store(str(db)) as store:
+            return [
+                (t.speaker_id, t.text, t.tier, t.score)
+                for e in sorted(
+                    endings, key=lambda e: (e.record.started_at_s, e.record.participants)
+                )
+                for t in store.turns.list(e.record.id)
+            ]
+
+    first, _ = asyncio.run(run_world(world("default"), tmp_path / "a.db", 4, run_id="a"))
+    again, _ = asyncio.run(run_world(world("default"), tmp_path / "b.db", 4, run_id="b"))
+    other, _ = asyncio.run(run_world(world("default"), tmp_path / "c.db", 5, run_id="c"))
+    assert transcript(first, tmp_path / "a.db") == transcript(again, tmp_path / "b.db")
+    assert transcript(first, tmp_path / "a.db") != transcript(other, tmp_path / "c.db")
+
+
+def test_personas_migrate_between_rooms(tmp_path: Path) -> None:
+    _, simulation = asyncio.run(run_world(world("default"), tmp_path / "m.db", 1, ticks=30))
+    moves = simulation.store.world.migrations()
+    assert moves
+    assert all(m.from_room != m.to_room for m in moves)
+    placed = simulation.store.world.placements()
+    assert {room for room, _ in placed.values()} <= set(simulation.rooms)
+
+
+def test_an_active_event_changes_what_is_talked_about_and_how(tmp_path: Path) -> None:
+    crash = world("market_crash")
+    endings, _ = asyncio.run(run_world(crash, tmp_path / "e.db", 2))
+    in_market = [e for e in endings if e.record.room_id == "ai_market"]
+    assert in_market
+    assert all(e.record.topic in {"prices", "debts", "panic", "trade"} for e in in_market)
+    assert all(
+        p.state.current_priority is Priority.URGENT for e in in_market for p in e.starting.values()
+    )
+    calm = crash.model_copy(update={"events": []})
+    calm_endings, _ = asyncio.run(run_world(calm, tmp_path / "f.db", 2))
+    calm_market = [e for e in calm_endings if e.record.room_id == "ai_market"]
+
+    def mean_duration(es: list[Ending]) -> float:
+        return mean((e.record.ended_at_s or 0) - e.record.started_at_s for e in es)
+
+    assert mean_duration(in_market) < mean_duration(calm_market)
+
+
+def test_snapshots_trace_every_persona_every_tick(tmp_path: Path) -> None:
+    loaded = world("royal_court")
+    _, simulation = asyncio.run(run_world(loaded, tmp_path / "s.db", 1, ticks=5))
+    snapshots = simulation.store.world.snapshots()
+    assert len(snapshots) == 5 * len(loaded.personas)
+    assert {s.tick for s in snapshots} == set(range(5))
