@@ -6,7 +6,6 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,7 +18,7 @@ from personae.conversation.engine import Deps, Ending
 from personae.conversation.runtime import Runtime, open_runtime
 from personae.domain.persona import Persona
 from personae.errors import InputError
-from personae.files.cast import default_world_path
+from personae.files.cast import default_world_path, world_path
 from personae.files.world_file import WorldFile, load_world_file
 from personae.llm.settings import LLMSettings
 from personae.store.records import RunStatus
@@ -27,7 +26,13 @@ from personae.world.simulation import DepsFactory, Simulation, TickReport
 
 
 def simulate(
-    world: Annotated[Path, typer.Argument(help="world YAML file")],
+    world: Annotated[
+        str,
+        typer.Argument(
+            help="world YAML file, or a shipped world: default, college_party, "
+            "market_crash, royal_court"
+        ),
+    ],
     ticks: Annotated[
         int | None, typer.Option("--ticks", help="ticks to run (default: file)")
     ] = None,
@@ -45,7 +50,7 @@ def simulate(
     """Run WORLD tick by tick: rooms fill with conversations, personas move, events happen.
 
     Every turn is committed as it is spoken; `--resume RUN_ID` continues an interrupted run."""
-    loaded = load_world_file(world)
+    loaded = load_world_file(world_path(world))
     run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet)
 
 

@@ -13,9 +13,29 @@ from personae.files.yaml_source import read_yaml
 WORLD_KEYS = frozenset({"rooms", "events", "world", "simulation"})
 
 
+SHIPPED_WORLDS = Path(str(resources.files("personae") / "data" / "worlds"))
+
+
 def default_world_path() -> Path:
     """The shipped default world (`personae demo`), usable wherever personae is installed."""
-    return Path(str(resources.files("personae") / "data" / "worlds" / "default.yaml"))
+    return SHIPPED_WORLDS / "default.yaml"
+
+
+def shipped_worlds() -> list[str]:
+    return sorted(p.stem for p in SHIPPED_WORLDS.glob("*.yaml"))
+
+
+def world_path(name_or_path: str | Path) -> Path:
+    """A world file by path, or a shipped world by name (default, college_party, ...)."""
+    path = Path(name_or_path)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in str(name_or_path):
+        return path
+    if str(name_or_path) in shipped_worlds():
+        return SHIPPED_WORLDS / f"{name_or_path}.yaml"
+    raise InputError(
+        f"{name_or_path}: no such file, and no shipped world of that name; "
+        f"shipped: {', '.join(shipped_worlds())}"
+    )
 
 
 def load_cast(path: str | Path | None = None) -> PersonaFile:
