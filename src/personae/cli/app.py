@@ -7,7 +7,13 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import converse_command, db_command, explain_command, simulate_command
+from personae.cli import (
+    chat_command,
+    converse_command,
+    db_command,
+    explain_command,
+    simulate_command,
+)
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -26,6 +32,7 @@ def _root() -> None:
 
 app.command("explain")(explain_command.explain)
 app.command("converse")(converse_command.converse)
+app.command("chat")(chat_command.chat)
 app.command("simulate")(simulate_command.simulate)
 app.command("demo")(simulate_command.demo)
 app.add_typer(db_command.app, name="db")

@@ -46,6 +46,9 @@ from personae.llm.fallback_lines import FallbackLines
 from personae.llm.prices import PriceBook
 from personae.llm.types import CallContext, ChatRequest, ChatResponse
 
+HUMAN_TIER = "human"
+"""The tier recorded for a person's line: not routed, never generated."""
+
 
 class Recall(Protocol):
     """Memories a speaker brings to a turn (see `personae.memory`)."""
@@ -127,8 +130,13 @@ class Conversation:
         token_budget: int | None = None,
         run_id: str | None = None,
         conversation_id: str | None = None,
+        people: Sequence[str] = (),
     ) -> Conversation:
-        """Start a conversation and write its record to the journal."""
+        """Start a conversation and write its record to the journal.
+
+        `people` are the participants who are people (a chat): they speak through `hear`, are
+        never scored and never leave by score.
+        """
         conversation_id = (
             conversation_id
             or uuid.UUID(
@@ -147,6 +155,7 @@ class Conversation:
             affinities,
             rule_sets,
             token_budget,
+            frozenset(people),
         )
         record = ConversationRecord(
             id=conversation_id,
@@ -157,6 +166,7 @@ class Conversation:
             started_at_s=now_s,
             token_budget=exchange.context.token_budget,
             seed=seed,
+            people=list(people),
         )
         talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
         deps.journal.opened(record, talk.starting)
@@ -174,6 +184,7 @@ class Conversation:
         affinities: Mapping[tuple[str, str], float] | None,
         rule_sets: Sequence[RuleSet],
         token_budget: int | None,
+        people: frozenset[str] = frozenset(),
     ) -> Exchange:
         opening = random.Random(f"{seed}:opening")
         return open_exchange(
@@ -185,6 +196,7 @@ class Conversation:
             token_budget=token_budget,
             fatigue_rate=room.modifiers.fatigue_rate if room else 1.0,
             settings=deps.dynamics,
+            steadfast=people,
         )
 
     @classmethod
@@ -212,10 +224,16 @@ class Conversation:
             affinities,
             rule_sets,
             record.token_budget,
+            frozenset(record.people),
         )
         talk = cls(deps, record, exchange, room, seed, {p.id: p for p in participants})
         for stored in sorted(turns, key=lambda t: t.index):
-            decision = talk.exchange.decide(talk._decisions)
+            if stored.tier == HUMAN_TIER:
+                talk.exchange.record_line(stored.speaker_id, stored.text, TierName.CONSTRAINED)
+                talk.history.append(stored)
+                continue
+            forced = stored.speaker_id if record.people else None
+            decision = talk.exchange.decide(talk._decisions, forced)
             if decision.speaker_id != stored.speaker_id:
                 raise ResumeError(
                     f"conversation {record.id}: turn {stored.index} was spoken by "
@@ -242,11 +260,14 @@ class Conversation:
             self.exchange.end_reason is not None and not self.exchange.pending
         )
 
-    async def step(self) -> Turn | None:
-        """Speak the next turn (committed before it is returned), or None when the talk is over."""
+    async def step(self, speaker_id: str | None = None) -> Turn | None:
+        """Speak the next turn (committed before it is returned), or None when the talk is over.
+
+        `speaker_id` makes that persona the speaker (answering a person); it may leave instead.
+        """
         if len(self.history) >= self.deps.settings.max_turns and self.exchange.end_reason is None:
             self.exchange.end_reason = ExitReason.TIME
-        decision = self.exchange.decide(self._decisions)
+        decision = self.exchange.decide(self._decisions, speaker_id)
         if decision.speaker_id is None:
             return None
         turn = await self._speak(decision)
@@ -261,6 +282,36 @@ class Conversation:
             )
         await self._maybe_digest(final=False)
         return turn
+
+    async def hear(self, person_id: str, text: str) -> Turn:
+        """A person's line, committed like any turn; the personas answer on their next `step`."""
+        if person_id not in self.record.people:
+            raise ValueError(f"{person_id!r} is not a person in this conversation")
+        line = " ".join(text.split())
+        if not line:
+            raise ValueError("an empty line says nothing")
+        turn = Turn(
+            conversation_id=self.record.id,
+            index=len(self.history),
+            speaker_id=person_id,
+            listener_ids=[p for p in self.exchange.willing if p != person_id],
+            text=line,
+            raw_text=text,
+            tier=HUMAN_TIER,
+            score=0.0,
+            world_time_s=self.clock_s,
+        )
+        self.exchange.record_line(person_id, line, TierName.CONSTRAINED)
+        self.history.append(turn)
+        self.deps.journal.turn(self.record, turn)
+        await self._maybe_digest(final=False)
+        return turn
+
+    def end_by_person(self) -> None:
+        """The person ends the chat: nobody says another word."""
+        if self.exchange.end_reason is None:
+            self.exchange.end_reason = ExitReason.PERSON
+        self.exchange.pending.clear()
 
     async def turns(self) -> AsyncIterator[Turn]:
         while (turn := await self.step()) is not None:

@@ -62,6 +62,9 @@ class ConversationRecord(BaseModel):
     tokens_used: int = Field(0, ge=0)
     cost_usd: float | None = 0.0
     seed: int = Field(0, description="the seed its decisions and wording were drawn from")
+    people: list[str] = Field(
+        default_factory=list, description="participants who are people (a chat), not personas"
+    )
     summary: str = Field("", description="running summary of the lines older than the window")
     summarized_turns: int = Field(0, ge=0, description="lines folded into the summary")
     digested_turns: int = Field(0, ge=0, description="lines already read for facts")

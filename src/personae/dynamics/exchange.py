@@ -25,7 +25,7 @@ from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
 from personae.dynamics.budget import budget_exit, estimate_speaking_time_s, estimate_tokens, spend
 from personae.dynamics.cooldowns import PairCooldowns, start_cooldowns
-from personae.dynamics.initiative import InitiativeRoll, TurnManager
+from personae.dynamics.initiative import InitiativeRoll, TurnManager, TurnPick
 from personae.dynamics.routing import ExitReason, Tier, TierName, exit_reason, route_tier
 from personae.dynamics.rules import RuleSet, apply_opening_rules
 from personae.dynamics.score import ScoreBreakdown, group_continue_score
@@ -79,6 +79,8 @@ class Exchange:
     affinities: dict[tuple[str, str], float]
     settings: DynamicsSettings
     fatigue_rate: float = 1.0
+    # People in a chat: they are never scored, never leave by score, and speak when they speak.
+    steadfast: frozenset[str] = frozenset()
     departures: list[Departure] = field(default_factory=list)
     pending: list[Departure] = field(default_factory=list)
     end_reason: ExitReason | None = None
@@ -90,8 +92,12 @@ class Exchange:
     def affinity(self, a: str, b: str) -> float:
         return self.affinities.get(pair_key(a, b), 0.0)
 
-    def decide(self, rng: random.Random) -> Decision:
-        """The next turn: who speaks and how, who leaves, or that the conversation is over."""
+    def decide(self, rng: random.Random, speaker_id: str | None = None) -> Decision:
+        """The next turn: who speaks and how, who leaves, or that the conversation is over.
+
+        `speaker_id` names the speaker instead of the turn manager (a persona answering a person
+        in a chat); it still leaves instead if its score says so.
+        """
         if self.pending:
             return self._farewell(self.pending.pop(0))
         if self.end_reason is not None:
@@ -101,13 +107,15 @@ class Exchange:
         if hard_stop is not None:
             # Someone still says goodbye, with an exit line for why the talk ran out.
             self.end_reason = hard_stop
-            speaker_id = self.turns.next_speaker(self.personas, rng).speaker_id
+            if speaker_id is None or speaker_id in self.steadfast:
+                speaker_id = self._next_persona(rng)
             last = self.context.last_score(speaker_id)
             return self._farewell(Departure(speaker_id, hard_stop, last or 0.0))
 
         scores, breakdowns = self._score_everyone()
+        threshold = self.settings.score.continue_threshold
         leavers = sorted(
-            (pid for pid in self.willing if scores[pid] < self.settings.score.continue_threshold),
+            (pid for pid in scores if scores[pid] < threshold),
             key=lambda pid: (scores[pid], pid),
         )
         for pid in leavers:
@@ -120,7 +128,7 @@ class Exchange:
         if self.pending:
             return self._farewell(self.pending.pop(0), scores, breakdowns)
 
-        pick = self.turns.next_speaker(self.personas, rng)
+        pick = TurnPick(speaker_id) if speaker_id else self.turns.next_speaker(self.personas, rng)
         speaker = self.personas[pick.speaker_id]
         score = scores[speaker.id]
         return Decision(
@@ -155,7 +163,12 @@ class Exchange:
 
     def finish(self, now_s: float, pairs: PairCooldowns) -> Outcome:
         """Cooldowns, affinity changes and charged available time, once the talk is over."""
-        final = {pid: self.context.last_score(pid) or 0.0 for pid in self.context.participants}
+        scored = [pid for pid in self.context.participants if pid not in self.steadfast]
+        final = {pid: self.context.last_score(pid) or 0.0 for pid in scored}
+        # A person is never scored: how a chat went is how the persona felt about it.
+        persona_mean = sum(final.values()) / len(final) if final else 50.0
+        for pid in self.steadfast:
+            final[pid] = persona_mean
         everyone = [self.personas[pid] for pid in self.context.participants]
         charged = [
             p.with_state(
@@ -181,6 +194,8 @@ class Exchange:
         scores: dict[str, float] = {}
         breakdowns: dict[str, list[ScoreBreakdown]] = {}
         for pid in self.willing:
+            if pid in self.steadfast:
+                continue
             others = [self.personas[o] for o in self.willing if o != pid]
             affinities = {o.id: self.affinity(pid, o.id) for o in others}
             scores[pid], breakdowns[pid] = group_continue_score(
@@ -188,6 +203,11 @@ class Exchange:
             )
             self.context.record_score(pid, scores[pid])
         return scores, breakdowns
+
+    def _next_persona(self, rng: random.Random) -> str:
+        if self.steadfast:
+            return next(pid for pid in self.willing if pid not in self.steadfast)
+        return self.turns.next_speaker(self.personas, rng).speaker_id
 
     def _farewell(
         self,
@@ -234,6 +254,7 @@ def open_exchange(
     invited: frozenset[str] = frozenset(),
     fatigue_rate: float = 1.0,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
+    steadfast: frozenset[str] = frozenset(),
 ) -> Exchange:
     """Start a conversation: opening rules, initiative rolls, budgets."""
     if len(participants) < 2:
@@ -255,6 +276,7 @@ def open_exchange(
         affinities={pair_key(*k): v for k, v in (affinities or {}).items()},
         fatigue_rate=fatigue_rate,
         settings=settings,
+        steadfast=steadfast,
     )
 
 

@@ -32,6 +32,7 @@ class ExitReason(StrEnum):
     TIRED = "tired"
     BUDGET = "budget"
     TIME = "time"
+    PERSON = "person"  # the person in a chat ended it
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ DEFAULT_EXIT_LINES: Mapping[ExitReason, tuple[str, ...]] = {
         "I'm out of time, I'm afraid.",
         "Time has run away from me. Farewell.",
     ),
+    ExitReason.PERSON: ("Farewell, then.", "Until next time."),
 }
 
 

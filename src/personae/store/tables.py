@@ -168,6 +168,7 @@ conversations = Table(
     Column("cost_usd", Double),
     Column("created_at", Double, nullable=False),
     Column("seed", BigInteger, nullable=False, server_default="0"),
+    Column("people", JSON, nullable=False, server_default="[]"),
     Column("summary", Text, nullable=False, server_default=""),
     Column("summarized_turns", Integer, nullable=False, server_default="0"),
     Column("digested_turns", Integer, nullable=False, server_default="0"),

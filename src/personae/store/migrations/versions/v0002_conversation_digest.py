@@ -1,5 +1,6 @@
-"""Conversations keep their seed, their running summary, and how far the summary and the fact
-digest have read, so a resumed conversation neither loses its context nor reads a line twice.
+"""Conversations keep their seed, which participants are people, their running summary, and
+how far the summary and the fact digest have read, so a resumed conversation neither loses its
+context nor reads a line twice.
 
 Revision ID: 0002
 Revises: 0001
@@ -20,6 +21,7 @@ depends_on: str | None = None
 def upgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
         batch.add_column(sa.Column("seed", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("people", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(sa.Column("summary", sa.Text(), nullable=False, server_default=""))
         batch.add_column(
             sa.Column("summarized_turns", sa.Integer(), nullable=False, server_default="0")
@@ -34,4 +36,5 @@ def downgrade() -> None:
         batch.drop_column("digested_turns")
         batch.drop_column("summarized_turns")
         batch.drop_column("summary")
+        batch.drop_column("people")
         batch.drop_column("seed")
