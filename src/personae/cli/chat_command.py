@@ -21,6 +21,7 @@ from personae.conversation.runtime import open_runtime
 from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.relationship import pair_key
 from personae.domain.world import Room
+from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import DynamicsSettings
 from personae.errors import InputError
 from personae.files.cast import load_cast
@@ -107,7 +108,7 @@ async def _chat(
         while not talk.finished:
             line = await asyncio.to_thread(_read, console, interactive)
             if line is None or line.strip().lower() in QUIT_WORDS:
-                talk.end_by_person()
+                talk.end(ExitReason.PERSON)
                 break
             if not line.strip():
                 continue

@@ -242,6 +242,10 @@ class Conversation:
                 )
             talk.exchange.record_line(stored.speaker_id, stored.text, TierName(stored.tier))
             talk.history.append(stored)
+        record.tokens_used = 0
+        record.cost_usd = 0.0
+        for stored in talk.history:
+            talk._account(stored)
         talk.summarized = record.summarized_turns
         talk.digested = record.digested_turns
         talk.summary = record.summary
@@ -307,10 +311,11 @@ class Conversation:
         await self._maybe_digest(final=False)
         return turn
 
-    def end_by_person(self) -> None:
-        """The person ends the chat: nobody says another word."""
+    def end(self, reason: ExitReason) -> None:
+        """End the talk now (a person leaving a chat, a caller's limit): nobody says another
+        word; `close` then settles it."""
         if self.exchange.end_reason is None:
-            self.exchange.end_reason = ExitReason.PERSON
+            self.exchange.end_reason = reason
         self.exchange.pending.clear()
 
     async def turns(self) -> AsyncIterator[Turn]:

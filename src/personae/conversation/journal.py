@@ -71,9 +71,9 @@ class StoreJournal:
             self.store.conversations.create(record)
 
     def turn(self, record: ConversationRecord, turn: Turn) -> None:
-        with self.store.transaction() as tx:
-            tx.turns.append(turn)
-            tx.conversations.update(record)
+        # One statement per turn: the record's running totals are sums over its turns, so a
+        # resumed conversation recomputes them instead of the store rewriting them every line.
+        self.store.turns.append(turn)
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
         self.store.conversations.record_departure(record.id, persona_id, reason)

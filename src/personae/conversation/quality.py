@@ -10,11 +10,12 @@ once, then falls back to a canned line. Every score is kept with the turn.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz
 
 from personae.domain.persona import Persona
 
@@ -144,6 +145,7 @@ def lexical_relevance(line: str, reference: str) -> float:
     return sum(1 for w in content if _stem(w) in ref) / len(content)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -207,13 +209,14 @@ def _trim_to_sentence(text: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+    """0..1 edit similarity of two lines (as difflib's ratio, computed by rapidfuzz in C++)."""
+    return float(fuzz.ratio(a.lower(), b.lower())) / 100.0
 
 
 def _contained_share(source: str, line: str) -> float:
-    """How much of `source` (another speaker's line) reappears in `line`, by longest blocks."""
-    if not source:
+    """How much of `source` (another speaker's line) reappears in `line`: the best alignment of
+    the shorter inside the longer, weighted by how much of `source` that covers."""
+    if not source or not line:
         return 0.0
-    matcher = SequenceMatcher(None, source.lower(), line.lower())
-    matched = sum(block.size for block in matcher.get_matching_blocks() if block.size >= 12)
-    return matched / len(source)
+    aligned = float(fuzz.partial_ratio(source.lower(), line.lower())) / 100.0
+    return aligned * min(1.0, len(line) / len(source))

@@ -1,0 +1,181 @@
+"""What a spoken line costs the engine: LLM calls, prompt tokens, and the engine's own time.
+
+Runs conversations with a counting instant backend (answers at once with a fresh line, counts
+calls and prompt tokens) through the whole engine: dynamics, prompt building, context window and
+summaries, quality pipeline, and a real SQLite store committing every turn.
+
+Baseline, measured in the same run: the same number of backend calls made directly, with no
+engine around them. Engine overhead per line = (engine time - backend-only time) / lines.
+
+Usage: python benchmarks/bench_conversation.py [--conversations N] [--lines N]
+Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from statistics import mean
+
+from personae.conversation.engine import Conversation, Deps
+from personae.conversation.journal import StoreJournal
+from personae.domain import InteractionState, Persona, Priority
+from personae.dynamics.routing import ExitReason
+from personae.dynamics.settings import BudgetSettings, DynamicsSettings
+from personae.llm.backend import BackendInfo
+from personae.llm.types import ChatRequest, ChatResponse, StreamChunk, Usage
+from personae.store import open_store
+
+WORDS = (
+    "caravan silver harbour lantern rumour festival bridge orchard ledger tavern thunder "
+    "compass meadow ferry market citadel barley sailor anchor beacon granary herald mill "
+    "smithy falcon river cellar weaver"
+).split()
+
+
+class CountingBackend:
+    """Instant, and never repeats itself: each reply is a new sentence about the topic."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.prompt_tokens: list[int] = []
+        self.by_purpose: dict[str, int] = {}
+
+    @property
+    def info(self) -> BackendInfo:
+        return BackendInfo(kind="scripted", model="counting", location="benchmark", local=True)
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        self.calls += 1
+        purpose = request.context.purpose.value
+        self.by_purpose[purpose] = self.by_purpose.get(purpose, 0) + 1
+        prompt = sum(len(m.content) for m in request.messages) // 4
+        self.prompt_tokens.append(prompt)
+        n = self.calls
+        if request.json_schema is not None:
+            text = json.dumps(
+                {"summary": f"They spoke of {WORDS[n % len(WORDS)]} and more.", "facts": []}
+            )
+        else:
+            rng = random.Random(n)
+            words = rng.sample(WORDS, 9)
+            topic = (request.context.topic or "it").replace("_", " ")
+            text = f"{words[0].title()} {' '.join(words[1:5])} {topic} {' '.join(words[5:])}."
+        return ChatResponse(
+            text=text, model="counting", backend="scripted", usage=Usage(prompt, len(text) // 4)
+        )
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        response = await self.complete(request)
+        yield StreamChunk(response.text, response)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def keen(persona_id: str) -> Persona:
+    return Persona(
+        id=persona_id,
+        name=persona_id.title(),
+        charisma=16,
+        topics={"harbour_news": 95},
+        state=InteractionState(
+            current_priority=Priority.SOCIAL, available_time_s=100_000, interest_level=90
+        ),
+    )
+
+
+async def one_conversation(deps: Deps, lines: int, seed: int) -> tuple[list[int], int]:
+    talk = await Conversation.open(
+        deps, [keen(f"a{seed}"), keen(f"b{seed}")], "harbour_news", seed=seed, token_budget=10**7
+    )
+    spoken = 0
+    prompts = []
+    while spoken < lines:
+        before = len(deps.llm.prompt_tokens)  # type: ignore[attr-defined]
+        turn = await talk.step()
+        if turn is None:
+            break
+        spoken += 1
+        if turn.tier != "template":
+            prompts.append(deps.llm.prompt_tokens[before])  # type: ignore[attr-defined]
+    talk.end(ExitReason.TIME)
+    await talk.close()
+    return prompts, spoken
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--lines", type=int, default=40)
+    args = parser.parse_args()
+    dynamics = DynamicsSettings(budgets=BudgetSettings(time_budget_s=10**7))
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(str(Path(folder) / "bench.db"))
+        backend = CountingBackend()
+        deps = Deps(llm=backend, journal=StoreJournal(store), dynamics=dynamics)
+        for pid in ("warm_a", "warm_b"):
+            store.personas.save(keen(pid))
+        for i in range(args.conversations):
+            store.personas.save_many([keen(f"a{i}"), keen(f"b{i}")])
+
+        started = time.perf_counter()
+        results = [
+            await one_conversation(deps, args.lines, seed) for seed in range(args.conversations)
+        ]
+        engine_s = time.perf_counter() - started
+        store.close()
+
+    lines = sum(spoken for _, spoken in results)
+    calls = backend.calls
+
+    # Baseline: the same number of backend calls with no engine around them.
+    bare = CountingBackend()
+    request = ChatRequest.of([m for m in (await _sample_messages())], max_tokens=64)
+    started = time.perf_counter()
+    for _ in range(calls):
+        await bare.complete(request)
+    backend_s = time.perf_counter() - started
+
+    def at(position: int) -> float:
+        found = [prompts[position - 1] for prompts, _ in results if len(prompts) >= position]
+        return round(mean(found), 1) if found else float("nan")
+
+    figures = {
+        "conversations": args.conversations,
+        "lines": lines,
+        "llm_calls": calls,
+        "calls_by_purpose": backend.by_purpose,
+        "llm_calls_per_line": round(calls / lines, 3),
+        "prompt_tokens_at_line": {str(n): at(n) for n in (5, 10, 20, 40)},
+        "engine_ms_per_line": round((engine_s - backend_s) / lines * 1000, 3),
+        "backend_only_ms_per_call": round(backend_s / calls * 1000, 4),
+        "engine_over_backend_time": round(engine_s / backend_s, 1),
+    }
+    print(
+        f"{lines} lines in {args.conversations} conversations: {calls} LLM calls "
+        f"({figures['llm_calls_per_line']} per line) {backend.by_purpose}"
+    )
+    print(f"prompt tokens at lines 5/10/20/40: {figures['prompt_tokens_at_line']}")
+    print(
+        f"engine overhead {figures['engine_ms_per_line']} ms per line with persistence "
+        f"(backend alone {figures['backend_only_ms_per_call']} ms per call)"
+    )
+    print(json.dumps(figures))
+
+
+async def _sample_messages() -> list[object]:
+    from personae.llm.types import Message, Role
+
+    return [Message(Role.SYSTEM, "You are a bard."), Message(Role.USER, "Sing of the harbour.")]
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
