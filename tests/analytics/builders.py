@@ -34,9 +34,27 @@ from personae.domain import (
     Turn,
 )
 
-TAVERN = Room(room_id="ai_tavern", name="The Prancing Pony", emoji="🍺", topic_bias=["rumors", "gossip"], energy_regen_rate=2)
-FORTRESS = Room(room_id="ai_fortress", name="The Fortress", emoji="🏰", topic_bias=["security", "logistics"], energy_regen_rate=0.5)
-LIBRARY = Room(room_id="ai_library", name="The Library", emoji="📚", topic_bias=["knowledge"], energy_regen_rate=1)
+TAVERN = Room(
+    room_id="ai_tavern",
+    name="The Prancing Pony",
+    emoji="🍺",
+    topic_bias=["rumors", "gossip"],
+    energy_regen_rate=2,
+)
+FORTRESS = Room(
+    room_id="ai_fortress",
+    name="The Fortress",
+    emoji="🏰",
+    topic_bias=["security", "logistics"],
+    energy_regen_rate=0.5,
+)
+LIBRARY = Room(
+    room_id="ai_library",
+    name="The Library",
+    emoji="📚",
+    topic_bias=["knowledge"],
+    energy_regen_rate=1,
+)
 
 NAMES = {
     "bard": "Bard Lyralei",
@@ -107,7 +125,9 @@ def conversation(
 CONVERSATIONS = [
     conversation("c1", "ai_tavern", ["bard", "merchant"], "rumors", 0, 150, "bored"),
     conversation("c2", "ai_tavern", ["keeper", "merchant", "bard"], "gossip", 180, 300, "tired"),
-    conversation("c3", "ai_fortress", ["king", "commander"], "military_strategy", 60, 150, "urgent"),
+    conversation(
+        "c3", "ai_fortress", ["king", "commander"], "military_strategy", 60, 150, "urgent"
+    ),
     conversation("c4", "ai_fortress", ["commander", "scout"], "security", 240, 420, "time"),
     conversation("c5", "ai_fortress", ["king", "scout"], "security", 430, 490, "urgent"),
     conversation("c6", "ai_tavern", ["keeper", "scout"], "rumors", 510, 570, "bored"),
@@ -115,19 +135,118 @@ CONVERSATIONS = [
 ]
 
 TURNS = [
-    turn("c1", 0, "bard", ["merchant"], "Have you heard about the strange lights seen near the old ruins?", 80, 0, 40, 10, 0.001),
-    turn("c1", 1, "merchant", ["bard"], "Aye, travelers have been talking about it all week. Bad for business, it is.", 64, 75, 50, 12, 0.002),
-    turn("c2", 0, "keeper", ["merchant", "bard"], "Another round for my two best customers tonight", 70, 180, 60, 15, 0.003),
-    turn("c2", 1, "merchant", ["keeper"], "Only if the bard pays", 50, 220, 45, 9, 0.002, tier="constrained"),
-    turn("c2", 2, "bard", ["keeper"], "I should order another round", 30, 280, 0, 0, 0.0, tier="template", is_exit=True),
+    turn(
+        "c1",
+        0,
+        "bard",
+        ["merchant"],
+        "Have you heard about the strange lights seen near the old ruins?",
+        80,
+        0,
+        40,
+        10,
+        0.001,
+    ),
+    turn(
+        "c1",
+        1,
+        "merchant",
+        ["bard"],
+        "Aye, travelers have been talking about it all week. Bad for business, it is.",
+        64,
+        75,
+        50,
+        12,
+        0.002,
+    ),
+    turn(
+        "c2",
+        0,
+        "keeper",
+        ["merchant", "bard"],
+        "Another round for my two best customers tonight",
+        70,
+        180,
+        60,
+        15,
+        0.003,
+    ),
+    turn(
+        "c2",
+        1,
+        "merchant",
+        ["keeper"],
+        "Only if the bard pays",
+        50,
+        220,
+        45,
+        9,
+        0.002,
+        tier="constrained",
+    ),
+    turn(
+        "c2",
+        2,
+        "bard",
+        ["keeper"],
+        "I should order another round",
+        30,
+        280,
+        0,
+        0,
+        0.0,
+        tier="template",
+        is_exit=True,
+    ),
     turn("c3", 0, "king", ["commander"], "Report on the northern pass now", 90, 60, 30, 10, 0.001),
     turn("c3", 1, "commander", ["king"], "The pass holds sire", 70, 100, 30, 10, 0.001),
-    turn("c4", 0, "scout", ["commander"], "Riders crossed the river at dawn", 60, 240, 20, 5, 0.0005),
-    turn("c4", 1, "commander", ["scout"], "How many riders", 40, 330, 20, 5, 0.0005, tier="constrained"),
+    turn(
+        "c4", 0, "scout", ["commander"], "Riders crossed the river at dawn", 60, 240, 20, 5, 0.0005
+    ),
+    turn(
+        "c4",
+        1,
+        "commander",
+        ["scout"],
+        "How many riders",
+        40,
+        330,
+        20,
+        5,
+        0.0005,
+        tier="constrained",
+    ),
     turn("c5", 0, "king", ["scout"], "Double the watch", 50, 430, 25, 8, None, tier="constrained"),
-    turn("c6", 0, "keeper", ["scout"], "They say lights dance over the ruins", 60, 510, 35, 9, 0.001),
-    turn("c6", 1, "scout", ["keeper"], "I saw them myself", 40, 540, 0, 0, 0.0, tier="template", is_exit=True),
-    turn("c7", 0, "king", ["commander"], "Count the arrows again", 55, 570, 22, 6, 0.001, tier="constrained"),
+    turn(
+        "c6", 0, "keeper", ["scout"], "They say lights dance over the ruins", 60, 510, 35, 9, 0.001
+    ),
+    turn(
+        "c6",
+        1,
+        "scout",
+        ["keeper"],
+        "I saw them myself",
+        40,
+        540,
+        0,
+        0,
+        0.0,
+        tier="template",
+        is_exit=True,
+    ),
+    turn(
+        "c7",
+        0,
+        "king",
+        ["commander"],
+        "Count the arrows again",
+        55,
+        570,
+        22,
+        6,
+        0.001,
+        tier="constrained",
+    ),
 ]
 
 RELATIONSHIPS = [
@@ -141,9 +260,27 @@ RELATIONSHIPS = [
 ]
 
 MIGRATIONS = [
-    Migration(persona_id="bard", from_room="ai_tavern", to_room="ai_library", at_s=300, reason="low energy"),
-    Migration(persona_id="bard", from_room="ai_library", to_room="ai_tavern", at_s=480, reason="high energy"),
-    Migration(persona_id="scout", from_room="ai_fortress", to_room="ai_tavern", at_s=500, reason="high energy"),
+    Migration(
+        persona_id="bard",
+        from_room="ai_tavern",
+        to_room="ai_library",
+        at_s=300,
+        reason="low energy",
+    ),
+    Migration(
+        persona_id="bard",
+        from_room="ai_library",
+        to_room="ai_tavern",
+        at_s=480,
+        reason="high energy",
+    ),
+    Migration(
+        persona_id="scout",
+        from_room="ai_fortress",
+        to_room="ai_tavern",
+        at_s=500,
+        reason="high energy",
+    ),
 ]
 
 BARD_ROOMS = ["ai_tavern"] * 4 + ["ai_library"] * 3 + ["ai_tavern"] * 3
@@ -151,19 +288,70 @@ BARD_ENERGY = [90, 80, 70, 60, 50, 60, 70, 80, 85, 90]
 BARD_FATIGUE = [10, 20, 30, 40, 50, 40, 30, 20, 15, 10]
 
 SNAPSHOTS = [
-    PersonaSnapshot(tick=k, at_s=60 * (k + 1), persona_id="bard", room_id=BARD_ROOMS[k], social_energy=BARD_ENERGY[k], interaction_fatigue=BARD_FATIGUE[k], available_time_s=300)
+    PersonaSnapshot(
+        tick=k,
+        at_s=60 * (k + 1),
+        persona_id="bard",
+        room_id=BARD_ROOMS[k],
+        social_energy=BARD_ENERGY[k],
+        interaction_fatigue=BARD_FATIGUE[k],
+        available_time_s=300,
+    )
     for k in range(10)
 ] + [
-    PersonaSnapshot(tick=k, at_s=60 * (k + 1), persona_id="king", room_id="ai_fortress", social_energy=70 - 5 * k, interaction_fatigue=5 * k, available_time_s=200, talking=k in (0, 1))
+    PersonaSnapshot(
+        tick=k,
+        at_s=60 * (k + 1),
+        persona_id="king",
+        room_id="ai_fortress",
+        social_energy=70 - 5 * k,
+        interaction_fatigue=5 * k,
+        available_time_s=200,
+        talking=k in (0, 1),
+    )
     for k in range(10)
 ]
 
 FACTS = [
-    FactLearned(fact_id="lights", text="Strange lights near the old ruins", learner_id="scout", told_by="keeper", at_s=550, conversation_id="c6"),
-    FactLearned(fact_id="lights", text="Strange lights near the old ruins", learner_id="bard", told_by=None, at_s=0),
-    FactLearned(fact_id="lights", text="Strange lights near the old ruins", learner_id="keeper", told_by="merchant", at_s=200, conversation_id="c2"),
-    FactLearned(fact_id="lights", text="Strange lights near the old ruins", learner_id="merchant", told_by="bard", at_s=30, conversation_id="c1"),
-    FactLearned(fact_id="lights", text="Strange lights near the old ruins", learner_id="merchant", told_by="keeper", at_s=250, conversation_id="c2"),
+    FactLearned(
+        fact_id="lights",
+        text="Strange lights near the old ruins",
+        learner_id="scout",
+        told_by="keeper",
+        at_s=550,
+        conversation_id="c6",
+    ),
+    FactLearned(
+        fact_id="lights",
+        text="Strange lights near the old ruins",
+        learner_id="bard",
+        told_by=None,
+        at_s=0,
+    ),
+    FactLearned(
+        fact_id="lights",
+        text="Strange lights near the old ruins",
+        learner_id="keeper",
+        told_by="merchant",
+        at_s=200,
+        conversation_id="c2",
+    ),
+    FactLearned(
+        fact_id="lights",
+        text="Strange lights near the old ruins",
+        learner_id="merchant",
+        told_by="bard",
+        at_s=30,
+        conversation_id="c1",
+    ),
+    FactLearned(
+        fact_id="lights",
+        text="Strange lights near the old ruins",
+        learner_id="merchant",
+        told_by="keeper",
+        at_s=250,
+        conversation_id="c2",
+    ),
 ]
 
 
@@ -190,7 +378,10 @@ def crossroads(**changes: Any) -> RunData:
 
 
 def talk_run(
-    pairs: list[tuple[str, str]], *, words: dict[str, int] | None = None, people: list[str] | None = None
+    pairs: list[tuple[str, str]],
+    *,
+    words: dict[str, int] | None = None,
+    people: list[str] | None = None,
 ) -> RunData:
     """A bare run where each pair in `pairs` had one conversation; `words` sets how many words
     each persona said (one line each, in its first conversation)."""
@@ -207,7 +398,17 @@ def talk_run(
                 continue
             spoken.add(speaker)
             index = len([t for t in turns if t.conversation_id == f"t{i}"])
-            turns.append(turn(f"t{i}", index, speaker, [listener], " ".join(["word"] * (words or {})[speaker]), 50, 10 * i))
+            turns.append(
+                turn(
+                    f"t{i}",
+                    index,
+                    speaker,
+                    [listener],
+                    " ".join(["word"] * (words or {})[speaker]),
+                    50,
+                    10 * i,
+                )
+            )
     return RunData(
         world_name="Talk",
         tick_s=60,

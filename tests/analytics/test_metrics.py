@@ -11,7 +11,11 @@ def _room(room_id: str) -> metrics.RoomDynamics:
 
 
 def test_room_dynamics_cover_every_room_in_declared_order() -> None:
-    assert [r.room_id for r in metrics.room_dynamics(crossroads())] == ["ai_tavern", "ai_fortress", "ai_library"]
+    assert [r.room_id for r in metrics.room_dynamics(crossroads())] == [
+        "ai_tavern",
+        "ai_fortress",
+        "ai_library",
+    ]
 
 
 def test_conversations_per_simulated_hour() -> None:
@@ -39,12 +43,21 @@ def test_an_empty_room_reports_no_average_rather_than_zero() -> None:
 
 
 def test_topic_distribution_is_ranked_by_count_then_name() -> None:
-    assert list(_room("ai_fortress").topic_distribution.items()) == [("security", 2), ("logistics", 1), ("military_strategy", 1)]
+    assert list(_room("ai_fortress").topic_distribution.items()) == [
+        ("security", 2),
+        ("logistics", 1),
+        ("military_strategy", 1),
+    ]
     assert _room("ai_fortress").dominant_topics(2) == ["security", "logistics"]
 
 
 def test_participant_frequency_counts_conversations_joined() -> None:
-    assert list(_room("ai_tavern").participant_frequency.items()) == [("bard", 2), ("keeper", 2), ("merchant", 2), ("scout", 1)]
+    assert list(_room("ai_tavern").participant_frequency.items()) == [
+        ("bard", 2),
+        ("keeper", 2),
+        ("merchant", 2),
+        ("scout", 1),
+    ]
 
 
 def test_exit_reasons_count_only_ended_conversations() -> None:
@@ -153,7 +166,11 @@ def test_migration_summary_counts_routes_reasons_and_net_flow() -> None:
     summary = metrics.migration_summary(crossroads())
 
     assert summary.total == 3
-    assert summary.by_route == {"ai_fortress -> ai_tavern": 1, "ai_library -> ai_tavern": 1, "ai_tavern -> ai_library": 1}
+    assert summary.by_route == {
+        "ai_fortress -> ai_tavern": 1,
+        "ai_library -> ai_tavern": 1,
+        "ai_tavern -> ai_library": 1,
+    }
     assert summary.by_reason == {"high energy": 2, "low energy": 1}
     assert summary.net_flow == {"ai_tavern": 1, "ai_fortress": -1, "ai_library": 0}
     assert [m.at_s for m in summary.migrations] == [300, 480, 500]

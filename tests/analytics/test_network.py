@@ -9,7 +9,10 @@ from tests.analytics.builders import crossroads, talk_run
 
 
 def test_interaction_edges_count_conversations_and_lines_between_each_pair() -> None:
-    found = {(e.a, e.b): (e.attributes["conversations"], e.attributes["lines"]) for e in network.edges(network.interaction_graph(crossroads()))}
+    found = {
+        (e.a, e.b): (e.attributes["conversations"], e.attributes["lines"])
+        for e in network.edges(network.interaction_graph(crossroads()))
+    }
 
     assert found == {
         ("bard", "keeper"): (1, 2),
@@ -41,7 +44,10 @@ def _two_cliques() -> list[tuple[str, str]]:
 def test_two_obvious_cliques_are_two_factions() -> None:
     found = network.factions(talk_run(_two_cliques(), people=["loner"]))
 
-    assert [f.members for f in found.factions] == [("a1", "a2", "a3", "a4"), ("b1", "b2", "b3", "b4")]
+    assert [f.members for f in found.factions] == [
+        ("a1", "a2", "a3", "a4"),
+        ("b1", "b2", "b3", "b4"),
+    ]
     assert found.loners == ("loner",)
 
 
@@ -70,7 +76,11 @@ def test_no_conversation_means_no_faction() -> None:
 
 
 def test_the_hub_who_talks_most_leads() -> None:
-    run = talk_run([("hub", "s1"), ("hub", "s2"), ("hub", "s3"), ("s1", "s2")], words={"hub": 30, "s1": 10, "s2": 10, "s3": 10}, people=["silent"])
+    run = talk_run(
+        [("hub", "s1"), ("hub", "s2"), ("hub", "s3"), ("s1", "s2")],
+        words={"hub": 30, "s1": 10, "s2": 10, "s3": 10},
+        people=["silent"],
+    )
     ranking = network.leaders(run)
 
     assert ranking[0].persona_id == "hub"
@@ -138,7 +148,9 @@ def test_propagation_tree_nests_who_told_whom() -> None:
 
 
 def test_a_teller_missing_from_the_provenance_leaves_the_hops_unknown() -> None:
-    run = crossroads(facts=[FactLearned(fact_id="f", text="x", learner_id="king", told_by="ghost", at_s=5)])
+    run = crossroads(
+        facts=[FactLearned(fact_id="f", text="x", learner_id="king", told_by="ghost", at_s=5)]
+    )
     (spread,) = network.propagation(run)
 
     assert spread.steps[0].hops is None
@@ -149,8 +161,22 @@ def test_a_fact_spreading_into_another_room_lists_both_rooms_in_order() -> None:
     run = crossroads(
         facts=[
             FactLearned(fact_id="raid", text="raid", learner_id="king", at_s=50),
-            FactLearned(fact_id="raid", text="raid", learner_id="commander", told_by="king", at_s=100, conversation_id="c3"),
-            FactLearned(fact_id="raid", text="raid", learner_id="keeper", told_by="scout", at_s=520, conversation_id="c6"),
+            FactLearned(
+                fact_id="raid",
+                text="raid",
+                learner_id="commander",
+                told_by="king",
+                at_s=100,
+                conversation_id="c3",
+            ),
+            FactLearned(
+                fact_id="raid",
+                text="raid",
+                learner_id="keeper",
+                told_by="scout",
+                at_s=520,
+                conversation_id="c6",
+            ),
         ]
     )
     (raid,) = network.propagation(run)

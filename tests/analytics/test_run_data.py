@@ -8,7 +8,13 @@ from tests.analytics.builders import CONVERSATIONS, crossroads, turn
 
 
 def test_turns_of_a_conversation_are_ordered_by_index_whatever_the_input_order() -> None:
-    run = crossroads(turns=[turn("c2", 2, "bard", [], "c", 30, 280), turn("c2", 0, "keeper", [], "a", 70, 180), turn("c2", 1, "merchant", [], "b", 50, 220)])
+    run = crossroads(
+        turns=[
+            turn("c2", 2, "bard", [], "c", 30, 280),
+            turn("c2", 0, "keeper", [], "a", 70, 180),
+            turn("c2", 1, "merchant", [], "b", 50, 220),
+        ]
+    )
 
     assert [t.index for t in run.turns_of("c2")] == [0, 1, 2]
 
@@ -24,7 +30,9 @@ def test_a_turn_of_an_unknown_conversation_is_rejected() -> None:
 
 def test_two_turns_with_one_index_are_rejected() -> None:
     with pytest.raises(ValidationError, match="two turns with one index"):
-        crossroads(turns=[turn("c1", 0, "bard", [], "a", 50, 0), turn("c1", 0, "merchant", [], "b", 50, 1)])
+        crossroads(
+            turns=[turn("c1", 0, "bard", [], "a", 50, 0), turn("c1", 0, "merchant", [], "b", 50, 1)]
+        )
 
 
 def test_a_clock_before_the_start_is_rejected() -> None:

@@ -54,6 +54,7 @@ def _environment(run: RunData) -> jinja2.Environment:
         percent=_percent,
         counts=_counts,
         duration=_duration,
+        seconds=lambda value: f"{value:g}",
         channel=channel_name,
         name=run.persona_name,
         emoji=lambda room_id: emojis.get(room_id, "") if room_id else "",

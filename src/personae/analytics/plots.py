@@ -94,6 +94,7 @@ def score_progression(run: RunData) -> str:
             _no_data(axes, "no turns yet")
         else:
             axes.set_ylim(0, 100)
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
             axes.set_xlabel("turn")
             axes.set_ylabel("continue score")
             axes.legend(loc="lower left", fontsize=8, frameon=False)
@@ -101,26 +102,30 @@ def score_progression(run: RunData) -> str:
 
 
 def room_activity(run: RunData) -> str:
-    """Conversations in progress per room at each tick."""
+    """Conversations in progress during each tick, stacked by room."""
     activity = metrics.room_activity(run)
     colours = _room_colours(run)
     with _figure() as (figure, axes):
         if not activity.windows:
             _no_data(axes, "no ticks yet")
             return _data_uri(figure)
-        minutes = [w.end_s / 60 for w in activity.windows]
+        ticks = [w.tick + 1 for w in activity.windows]
+        below = [0] * len(ticks)
         for room_id, counts in activity.active_conversations.items():
-            axes.step(
-                minutes,
+            axes.bar(
+                ticks,
                 counts,
-                where="post",
+                bottom=below,
+                width=0.8,
                 color=colours.get(room_id),
                 label=channel_name(room_id),
             )
-        axes.set_xlabel("world time (min)")
+            below = [b + c for b, c in zip(below, counts, strict=True)]
+        axes.set_xlabel(f"tick ({run.tick_s:g} world seconds each)")
         axes.set_ylabel("active conversations")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
         return _data_uri(figure)
 
 
@@ -162,6 +167,7 @@ def relationship_graph(run: RunData) -> str:
             ax=axes,
             font_size=7,
         )
+        axes.margins(0.12)
         axes.set_axis_off()
         return _data_uri(figure)
 
@@ -184,7 +190,8 @@ def cost_over_time(run: RunData) -> str:
         unpriced = points[-1].unpriced_turns
         if unpriced:
             axes.set_title(
-                f"{unpriced} lines have no known price: their cost is not in the USD line",
+                f"{unpriced} line{'s' if unpriced != 1 else ''} without a known price: "
+                "not in the USD line",
                 fontsize=8,
                 color="firebrick",
             )
