@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from personae.analytics import RunData
+from personae.analytics import FactLearned, RunData
+from personae.domain import Memory, MemoryKind
 from tests.analytics.builders import CONVERSATIONS, crossroads, turn
 
 
@@ -70,3 +71,26 @@ def test_run_data_builds_from_plain_lists() -> None:
 
     assert run.conversations == ()
     assert run.ticks == 0
+
+
+def test_fact_provenance_comes_from_a_persona_memory() -> None:
+    memory = Memory(
+        id="m9",
+        owner_id="keeper",
+        kind=MemoryKind.FACT,
+        text="Lights near the ruins",
+        told_by="merchant",
+        source_conversation_id="c2",
+        created_at_s=200,
+    )
+
+    learned = FactLearned.from_memory(memory, fact_id="lights")
+
+    assert learned == FactLearned(
+        fact_id="lights",
+        text="Lights near the ruins",
+        learner_id="keeper",
+        told_by="merchant",
+        at_s=200,
+        conversation_id="c2",
+    )

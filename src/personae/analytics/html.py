@@ -18,6 +18,10 @@ from personae.analytics.output import write_text
 from personae.analytics.report_json import build_report
 from personae.analytics.run_data import RunData
 
+# A page of thousands of transcripts is not read; the JSON report keeps everything.
+TRANSCRIPTS_SHOWN_MAX = 200  # the first conversations to start
+PERSONAS_SHOWN_MAX = 300  # the personas who spoke the most lines
+
 
 def _num(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
@@ -76,8 +80,18 @@ def render_html(run: RunData) -> str:
     rendered: dict[str, Any] = {
         key: {"title": title, "uri": draw(run)} for key, (title, draw) in plots.PLOTS.items()
     }
+    report = build_report(run)
+    personas = report["personas"]
+    if len(personas) > PERSONAS_SHOWN_MAX:
+        personas = sorted(personas, key=lambda p: (-p["lines"], p["persona_id"]))
     template = _environment(run).get_template("report.html.j2")
-    return template.render(report=build_report(run), plots=rendered, version=_version())
+    return template.render(
+        report=report,
+        plots=rendered,
+        version=_version(),
+        transcripts=report["conversations"][:TRANSCRIPTS_SHOWN_MAX],
+        personas=personas[:PERSONAS_SHOWN_MAX],
+    )
 
 
 def write_html_report(run: RunData, path: Path) -> Path:

@@ -156,7 +156,7 @@ def room_dynamics(run: RunData) -> list[RoomDynamics]:
     hours = run.span_s / SECONDS_PER_HOUR
     result = []
     for room_id in _room_ids(run):
-        conversations = [c for c in run.conversations if c.room_id == room_id]
+        conversations = run.conversations_in(room_id)
         turns = [t for c in conversations for t in run.turns_of(c.id)]
         room = run.room(room_id)
         ended = [c for c in conversations if c.status is ConversationStatus.ENDED]
@@ -207,17 +207,9 @@ def room_activity(run: RunData) -> RoomActivity:
     active: dict[str, tuple[int, ...]] = {}
     lines: dict[str, tuple[int, ...]] = {}
     for room_id in _room_ids(run):
-        spans = [
-            (c.started_at_s, c.started_at_s + run.duration_s(c))
-            for c in run.conversations
-            if c.room_id == room_id
-        ]
-        times = [
-            t.world_time_s
-            for c in run.conversations
-            if c.room_id == room_id
-            for t in run.turns_of(c.id)
-        ]
+        conversations = run.conversations_in(room_id)
+        spans = [(c.started_at_s, c.started_at_s + run.duration_s(c)) for c in conversations]
+        times = [t.world_time_s for c in conversations for t in run.turns_of(c.id)]
         active[room_id] = tuple(
             sum(_in_progress(start, end, w) for start, end in spans) for w in windows
         )
@@ -260,10 +252,8 @@ def rooms_visited(run: RunData, persona_id: str) -> tuple[str, ...]:
 
     The first room comes from the earliest snapshot, else from the first migration.
     """
-    snapshots = sorted(
-        (s for s in run.snapshots if s.persona_id == persona_id), key=lambda s: (s.tick, s.at_s)
-    )
-    moves = sorted((m for m in run.migrations if m.persona_id == persona_id), key=lambda m: m.at_s)
+    snapshots = run.snapshots_of(persona_id)
+    moves = run.migrations_of(persona_id)
     first = snapshots[0].room_id if snapshots else (moves[0].from_room if moves else None)
     path = [first] if first is not None else []
     for move in moves:
@@ -282,10 +272,7 @@ def persona_trajectories(run: RunData) -> list[PersonaTrajectory]:
     total_words = sum(spoken.values())
     result = []
     for persona in run.personas:
-        snapshots = sorted(
-            (s for s in run.snapshots if s.persona_id == persona.id),
-            key=lambda s: (s.tick, s.at_s),
-        )
+        snapshots = run.snapshots_of(persona.id)
         result.append(
             PersonaTrajectory(
                 persona_id=persona.id,

@@ -26,6 +26,8 @@ from personae.domain import pair_key
 
 # Louvain is randomised; one fixed seed makes the same graph give the same factions in every run.
 FACTION_SEED = 0
+# Betweenness costs nodes x edges: beyond this many personas who talked it is not computed.
+BETWEENNESS_MAX_NODES = 300
 
 
 # Graphs -----------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ class Leader:
     persona_id: str
     name: str
     pagerank: float
-    betweenness: float
+    betweenness: float | None
     talk_share: float
     score: float
 
@@ -152,11 +154,12 @@ def leaders(run: RunData) -> list[Leader]:
 
     `score` = (PageRank / top PageRank + talk share / top talk share) / 2. PageRank rewards
     talking often with well-connected personas, and is computed among those who talked (someone
-    who never talked has 0); betweenness (reported, not scored) shows brokers between factions.
+    who never talked has 0); betweenness (reported, not scored) shows brokers between factions,
+    and is None when more than `BETWEENNESS_MAX_NODES` personas talked (too costly).
     """
     graph = interaction_graph(run)
     pagerank = dict.fromkeys(graph.nodes, 0.0)
-    betweenness = dict.fromkeys(graph.nodes, 0.0)
+    betweenness: dict[str, float | None] = dict.fromkeys(graph.nodes, 0.0)
     # Someone who never talked has no centrality: PageRank would give them teleport mass.
     talkers = graph.subgraph(n for n in graph.nodes if graph.degree(n) > 0).copy()
     if talkers.number_of_edges():
@@ -164,7 +167,12 @@ def leaders(run: RunData) -> list[Leader]:
         # Betweenness walks shortest paths: a frequent partner is a short distance.
         for _, _, data in talkers.edges(data=True):
             data["distance"] = 1.0 / data["weight"]
-        betweenness.update(nx.betweenness_centrality(talkers, weight="distance", normalized=True))
+        if talkers.number_of_nodes() <= BETWEENNESS_MAX_NODES:
+            betweenness.update(
+                nx.betweenness_centrality(talkers, weight="distance", normalized=True)
+            )
+        else:
+            betweenness = dict.fromkeys(graph.nodes, None)
     shares = talk_shares(run)
     talk = {node: shares.get(node, 0.0) for node in graph.nodes}
     rank, speech = _scaled(pagerank), _scaled(talk)
@@ -246,9 +254,7 @@ class Propagation:
 
 def room_at(run: RunData, persona_id: str, at_s: float) -> str | None:
     """The room a persona was in at a world time, from its snapshots (its first one if earlier)."""
-    snapshots = sorted(
-        (s for s in run.snapshots if s.persona_id == persona_id), key=lambda s: (s.at_s, s.tick)
-    )
+    snapshots = run.snapshots_of(persona_id)
     if not snapshots:
         return None
     index = bisect_right([s.at_s for s in snapshots], at_s) - 1

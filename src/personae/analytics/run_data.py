@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from personae.domain import (
     ConversationRecord,
+    Memory,
     Migration,
     Persona,
     PersonaSnapshot,
@@ -36,6 +37,19 @@ class FactLearned(BaseModel):
     told_by: str | None = None
     at_s: float = Field(0, ge=0)
     conversation_id: str | None = None
+
+    @classmethod
+    def from_memory(cls, memory: Memory, fact_id: str) -> FactLearned:
+        """The provenance of one persona's memory of a traced fact (`fact_id` names the fact
+        across personas: each persona's memory of it has its own id)."""
+        return cls(
+            fact_id=fact_id,
+            text=memory.text,
+            learner_id=memory.owner_id,
+            told_by=memory.told_by,
+            at_s=memory.created_at_s,
+            conversation_id=memory.source_conversation_id,
+        )
 
 
 class RunData(BaseModel):
@@ -67,6 +81,13 @@ class RunData(BaseModel):
     _turns_by_conversation: dict[str, tuple[Turn, ...]] = PrivateAttr(default_factory=dict)
     _names: dict[str, str] = PrivateAttr(default_factory=dict)
     _rooms: dict[str, Room] = PrivateAttr(default_factory=dict)
+    _conversations_by_room: dict[str | None, tuple[ConversationRecord, ...]] = PrivateAttr(
+        default_factory=dict
+    )
+    _snapshots_by_persona: dict[str, tuple[PersonaSnapshot, ...]] = PrivateAttr(
+        default_factory=dict
+    )
+    _migrations_by_persona: dict[str, tuple[Migration, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> RunData:
@@ -91,13 +112,41 @@ class RunData(BaseModel):
         }
         self._names = {p.id: p.name for p in self.personas}
         self._rooms = {r.room_id: r for r in self.rooms}
+        self._group_once()
         return self
+
+    def _group_once(self) -> None:
+        """Index the lists once, so reports of runs with thousands of personas stay linear."""
+        by_room: dict[str | None, list[ConversationRecord]] = defaultdict(list)
+        for conversation in sorted(self.conversations, key=lambda c: (c.started_at_s, c.id)):
+            by_room[conversation.room_id].append(conversation)
+        self._conversations_by_room = {k: tuple(v) for k, v in by_room.items()}
+        snapshots: dict[str, list[PersonaSnapshot]] = defaultdict(list)
+        for snapshot in sorted(self.snapshots, key=lambda s: (s.tick, s.at_s)):
+            snapshots[snapshot.persona_id].append(snapshot)
+        self._snapshots_by_persona = {k: tuple(v) for k, v in snapshots.items()}
+        migrations: dict[str, list[Migration]] = defaultdict(list)
+        for migration in sorted(self.migrations, key=lambda m: m.at_s):
+            migrations[migration.persona_id].append(migration)
+        self._migrations_by_persona = {k: tuple(v) for k, v in migrations.items()}
 
     # Lookups the metrics share -------------------------------------------------------------
 
     def turns_of(self, conversation_id: str) -> tuple[Turn, ...]:
         """The turns of one conversation, ordered by index (empty if it has none yet)."""
         return self._turns_by_conversation.get(conversation_id, ())
+
+    def conversations_in(self, room_id: str | None) -> tuple[ConversationRecord, ...]:
+        """The conversations held in a room, in the order they started."""
+        return self._conversations_by_room.get(room_id, ())
+
+    def snapshots_of(self, persona_id: str) -> tuple[PersonaSnapshot, ...]:
+        """A persona's snapshots in tick order."""
+        return self._snapshots_by_persona.get(persona_id, ())
+
+    def migrations_of(self, persona_id: str) -> tuple[Migration, ...]:
+        """A persona's moves in time order."""
+        return self._migrations_by_persona.get(persona_id, ())
 
     @property
     def span_s(self) -> float:
