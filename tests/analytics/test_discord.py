@@ -199,3 +199,14 @@ async def test_a_long_conversation_is_posted_in_pieces_under_discords_limit() ->
 
     assert len(server.requests) > 7
     assert all(len(r["content"]) <= 2000 for r in server.requests)
+
+
+async def test_a_huge_or_unreadable_retry_after_is_bounded() -> None:
+    sleeps = _Sleeps()
+    script = [Reply(429, {"Retry-After": "86400"}), Reply(429, {"Retry-After": "soon"})]
+
+    with webhook_server(script) as server:
+        await discord.post_messages(server.url, ["one"], sleep=sleeps)
+
+    assert sleeps.waits == [discord.MAX_RETRY_WAIT_S, 1.0]
+    assert len(server.requests) == 3

@@ -11,6 +11,7 @@ from personae.analytics.compare import (
     compare_worlds,
     summarize_run,
 )
+from personae.analytics.deliver import Delivered, deliver_reports
 from personae.analytics.discord import (
     DiscordPostError,
     PostResult,
@@ -25,6 +26,7 @@ from personae.analytics.report_json import build_report, report_json, write_json
 from personae.analytics.run_data import FactLearned, RunData
 
 __all__ = [
+    "Delivered",
     "DiscordPostError",
     "FactLearned",
     "MetricComparison",
@@ -36,6 +38,7 @@ __all__ = [
     "build_report",
     "compare_samples",
     "compare_worlds",
+    "deliver_reports",
     "is_webhook_url",
     "post_discord_transcript",
     "render_html",

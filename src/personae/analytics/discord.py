@@ -35,7 +35,7 @@ from personae.errors import InputError
 log = logging.getLogger(__name__)
 
 DISCORD_MESSAGE_LIMIT = 2000  # characters of `content` Discord accepts in one message
-MAX_RETRY_WAIT_S = 60.0  # a longer Retry-After is a sign to stop, not to sleep
+MAX_RETRY_WAIT_S = 60.0  # longest wait for a rate limit; a longer Retry-After is cut to it
 
 _MARKDOWN = re.compile(r"([\\*_~`|>])")
 
@@ -168,16 +168,27 @@ class PostResult:
     waits_s: list[float] = field(default_factory=list)
 
 
+def _seconds(value: str | float | None, default: float = 1.0) -> float:
+    """A wait in seconds from a header or JSON value, within [0, MAX_RETRY_WAIT_S]."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        return default
+    return min(max(seconds, 0.0), MAX_RETRY_WAIT_S)
+
+
 def _retry_after_s(response: httpx.Response) -> float:
     """Seconds Discord asks us to wait: the Retry-After header, else the JSON `retry_after`."""
     header = response.headers.get("Retry-After")
+    if header is not None:
+        return _seconds(header)
     try:
-        if header is not None:
-            return float(header)
         body = response.json()
-        return float(body.get("retry_after", 1.0)) if isinstance(body, dict) else 1.0
     except ValueError:
         return 1.0
+    return _seconds(body.get("retry_after")) if isinstance(body, dict) else 1.0
 
 
 async def post_messages(
@@ -226,11 +237,11 @@ async def _post_piece(
             response = await http.post(url, json=payload)
         except httpx.HTTPError as error:
             raise DiscordPostError(
-                f"cannot reach the Discord webhook {_redacted(url)}: {error}; "
+                f"cannot reach the Discord webhook {redacted_url(url)}: {error}; "
                 "check the URL and the network"
             ) from error
         if response.status_code == 429 and attempt < max_retries:
-            wait = min(_retry_after_s(response), MAX_RETRY_WAIT_S)
+            wait = _retry_after_s(response)
             result.rate_limited += 1
             result.waits_s.append(wait)
             log.info("Discord rate limit: waiting %.2f s", wait)
@@ -238,12 +249,12 @@ async def _post_piece(
             continue
         if response.is_success:
             if response.headers.get("X-RateLimit-Remaining") == "0":
-                wait = min(float(response.headers.get("X-RateLimit-Reset-After", 1)), 60.0)
+                wait = _seconds(response.headers.get("X-RateLimit-Reset-After"))
                 result.waits_s.append(wait)
                 await sleep(wait)
             return
         raise DiscordPostError(
-            f"the Discord webhook {_redacted(url)} answered {response.status_code} "
+            f"the Discord webhook {redacted_url(url)} answered {response.status_code} "
             f"{response.reason_phrase}: {response.text[:200]}; "
             + (
                 "still rate limited after retries, try again later"
@@ -253,7 +264,7 @@ async def _post_piece(
         )
 
 
-def _redacted(url: str) -> str:
+def redacted_url(url: str) -> str:
     """The URL without its token: the last path segment of a webhook URL is a secret."""
     head, _, _ = url.rstrip("/").rpartition("/")
     return f"{head}/…" if head.count("/") > 3 else url

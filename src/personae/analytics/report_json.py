@@ -16,6 +16,11 @@ from personae.analytics.run_data import RunData
 from personae.domain import ConversationRecord, ConversationStatus, Turn
 
 SCHEMA = "personae.report/1"
+USD_DECIMALS = 10  # sums of prices carry binary noise (0.013000000000000001); a report rounds it
+
+
+def _usd(value: float | None) -> float | None:
+    return None if value is None else round(value, USD_DECIMALS)
 
 
 def _usage(usage: metrics.Usage) -> dict[str, Any]:
@@ -23,8 +28,8 @@ def _usage(usage: metrics.Usage) -> dict[str, Any]:
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
-        "cost_usd": usage.cost_usd,
-        "known_cost_usd": usage.known_cost_usd,
+        "cost_usd": _usd(usage.cost_usd),
+        "known_cost_usd": _usd(usage.known_cost_usd),
         "unpriced_turns": usage.unpriced_turns,
     }
 
@@ -231,7 +236,7 @@ def build_report(run: RunData) -> dict[str, Any]:
                     "tick": p.tick,
                     "at_s": p.at_s,
                     "tokens": p.tokens,
-                    "known_cost_usd": p.known_cost_usd,
+                    "known_cost_usd": _usd(p.known_cost_usd),
                     "unpriced_turns": p.unpriced_turns,
                 }
                 for p in metrics.usage_over_time(run)

@@ -35,7 +35,7 @@ class FactLearned(BaseModel):
     text: str
     learner_id: str
     told_by: str | None = None
-    at_s: float = Field(0, ge=0)
+    at_s: float = Field(0.0, ge=0)
     conversation_id: str | None = None
 
     @classmethod
@@ -67,7 +67,7 @@ class RunData(BaseModel):
     seed: int | None = None
     run_id: str | None = None
     tick_s: float = Field(gt=0)
-    start_s: float = Field(0, ge=0)
+    start_s: float = Field(0.0, ge=0)
     clock_s: float = Field(ge=0)
     rooms: tuple[Room, ...] = ()
     personas: tuple[Persona, ...] = ()
