@@ -41,8 +41,13 @@ class _Dumper(yaml.SafeDumper):
     """Safe YAML with multi-line text as literal blocks where YAML allows it."""
 
 
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML: kept only when escaped
+
+
 def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     style = "|" if "\n" in text else None
+    if any(mark in text for mark in _UNICODE_BREAKS):
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
