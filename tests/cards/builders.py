@@ -47,12 +47,27 @@ def b64(card: dict[str, Any]) -> str:
 
 
 def v2_card(name: str = "Aria", **data: Any) -> dict[str, Any]:
-    return {"spec": "chara_card_v2", "spec_version": "2.0",
-            "data": {"name": name, "description": "A bard.", "personality": "cheerful",
-                     "scenario": "", "first_mes": "Hello {{user}}!", "mes_example": "",
-                     "creator_notes": "", "system_prompt": "", "post_history_instructions": "",
-                     "alternate_greetings": [], "tags": [], "creator": "", "character_version": "",
-                     "extensions": {}, **data}}
+    return {
+        "spec": "chara_card_v2",
+        "spec_version": "2.0",
+        "data": {
+            "name": name,
+            "description": "A bard.",
+            "personality": "cheerful",
+            "scenario": "",
+            "first_mes": "Hello {{user}}!",
+            "mes_example": "",
+            "creator_notes": "",
+            "system_prompt": "",
+            "post_history_instructions": "",
+            "alternate_greetings": [],
+            "tags": [],
+            "creator": "",
+            "character_version": "",
+            "extensions": {},
+            **data,
+        },
+    }
 
 
 def v3_card(name: str = "Aria", **data: Any) -> dict[str, Any]:

@@ -18,8 +18,17 @@ from personae.domain.persona import BigFive, Persona
 from personae.domain.profile import AITraits, CustomTrait, TraitInfluence
 from personae.errors import InputError
 
-TEMPLATE_IDS = ["friendly-assistant", "analytical-expert", "creative-collaborator", "innkeeper",
-                "noble", "soldier", "scholar", "merchant", "bard"]
+TEMPLATE_IDS = [
+    "friendly-assistant",
+    "analytical-expert",
+    "creative-collaborator",
+    "innkeeper",
+    "noble",
+    "soldier",
+    "scholar",
+    "merchant",
+    "bard",
+]
 
 
 def test_every_template_of_the_issue_exists() -> None:
@@ -35,8 +44,9 @@ def test_each_template_makes_a_valid_persona_with_a_framework(template_id: str) 
 
 def test_seed_003_template_values_are_kept() -> None:
     persona = persona_from_template("friendly-assistant", name="Helper")
-    assert persona.big_five == BigFive(openness=75, conscientiousness=85, extraversion=70,
-                                       agreeableness=90, neuroticism=20)
+    assert persona.big_five == BigFive(
+        openness=75, conscientiousness=85, extraversion=70, agreeableness=90, neuroticism=20
+    )
     assert (persona.ai_traits.empathy, persona.ai_traits.humor) == (85, 60)
 
 
@@ -47,7 +57,8 @@ def test_unknown_template_lists_the_known_ones() -> None:
 
 def test_quiz_answers_move_traits_from_average() -> None:
     big_five, ai_traits = score_quiz(["a", "a", "a", "a", "a", "a", "a", "a"])
-    assert big_five.extraversion == 75 and big_five.neuroticism == 25
+    assert big_five.extraversion == 75
+    assert big_five.neuroticism == 25
     assert ai_traits.social_orientation == 70
 
 
@@ -63,7 +74,8 @@ def test_random_generation_is_seeded() -> None:
     assert random_persona(random.Random(7)) != random_persona(random.Random(8))
     big_five, ai_traits = random_traits(random.Random(1))
     values = [*big_five.model_dump().values(), *ai_traits.model_dump().values()]
-    assert all(0 <= value <= 100 for value in values) and len(set(values)) > 3
+    assert all(0 <= value <= 100 for value in values)
+    assert len(set(values)) > 3
 
 
 def test_trait_phrases_ignore_average_and_stress_extremes() -> None:
@@ -74,19 +86,29 @@ def test_trait_phrases_ignore_average_and_stress_extremes() -> None:
 
 
 def test_traits_are_described_strongest_first() -> None:
-    persona = Persona(id="p", name="P", big_five=BigFive(extraversion=70, neuroticism=5),
-                      ai_traits=AITraits(humor=85))
-    assert describe_traits(persona) == ["very calm and hard to rattle",
-                                        "very funny; jokes and sees the comic side",
-                                        "outgoing; draws energy from company"]
+    persona = Persona(
+        id="p",
+        name="P",
+        big_five=BigFive(extraversion=70, neuroticism=5),
+        ai_traits=AITraits(humor=85),
+    )
+    assert describe_traits(persona) == [
+        "very calm and hard to rattle",
+        "very funny; jokes and sees the comic side",
+        "outgoing; draws energy from company",
+    ]
 
 
 def test_custom_trait_influences_are_described() -> None:
-    trait = CustomTrait(name="superstitious", value=80, description="fears omens",
-                        influences=[TraitInfluence(behavior="cross a graveyard", impact=-80,
-                                                   context="at night")])
+    trait = CustomTrait(
+        name="superstitious",
+        value=80,
+        description="fears omens",
+        influences=[TraitInfluence(behavior="cross a graveyard", impact=-80, context="at night")],
+    )
     assert describe_custom_trait(trait) == (
-        "superstitious (80/100): fears omens; much less likely to cross a graveyard (at night)")
+        "superstitious (80/100): fears omens; much less likely to cross a graveyard (at night)"
+    )
 
 
 def test_traits_shape_the_starting_state() -> None:
@@ -97,5 +119,7 @@ def test_traits_shape_the_starting_state() -> None:
     assert curious.interest_level > starting_state(BigFive(), AITraits(curiosity=5)).interest_level
     busy = starting_state(BigFive(conscientiousness=95), AITraits(task_orientation=95))
     assert busy.available_time_s < starting_state(BigFive(), AITraits()).available_time_s
-    assert starting_charisma(BigFive(extraversion=100, agreeableness=100), AITraits(humor=100)) == 18
+    assert (
+        starting_charisma(BigFive(extraversion=100, agreeableness=100), AITraits(humor=100)) == 18
+    )
     assert starting_charisma(BigFive(extraversion=0, agreeableness=0), AITraits(humor=0)) == 3

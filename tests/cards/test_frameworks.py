@@ -23,24 +23,33 @@ from personae.cards.frameworks.registry import (
     load_frameworks,
     parse_framework,
 )
-from personae.domain.lorebook import LoreEntry, Lorebook, LorePosition
+from personae.domain.lorebook import Lorebook, LoreEntry, LorePosition
 from personae.domain.persona import BigFive, Persona
 from personae.domain.profile import CustomTrait, FrameworkBlending, Profile, VoiceSettings
 from personae.errors import InputError
 
-TEMPLATE = ("You are {character_name}. {purpose}\n## Who\n{identity}\n## Personality\n"
-            "{personality}\n## Behaviour\n{behavior}\n## Knowledge\n{knowledge}\n"
-            "## Talk\n{interaction}\n## Truth\n{anti_hallucination}\n## Tools\n{tools}")
+TEMPLATE = (
+    "You are {character_name}. {purpose}\n## Who\n{identity}\n## Personality\n"
+    "{personality}\n## Behaviour\n{behavior}\n## Knowledge\n{knowledge}\n"
+    "## Talk\n{interaction}\n## Truth\n{anti_hallucination}\n## Tools\n{tools}"
+)
 
 
 def _framework(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "framework_id": "test", "name": "Test", "purpose": "Be a test.",
+        "framework_id": "test",
+        "name": "Test",
+        "purpose": "Be a test.",
         "behavioral_patterns": {"curiosity": "asks why"},
         "tool_requirements": {"required": ["dice"], "optional": ["map"]},
         "decision_making": {"approach": "carefully", "risk_tolerance": 0.5},
-        "context_requirements": {"history_messages": 6, "memories": 2, "lorebook": True,
-                                 "relationships": True, "room": True},
+        "context_requirements": {
+            "history_messages": 6,
+            "memories": 2,
+            "lorebook": True,
+            "relationships": True,
+            "room": True,
+        },
         "interaction_style": {"tone": "calm"},
         "anti_hallucination": {"rules": ["Never invent facts about {{user}}."]},
         "prompt_template": TEMPLATE,
@@ -51,8 +60,9 @@ def _framework(**changes: Any) -> dict[str, Any]:
 
 def _compile(persona: Persona, **framework_changes: Any) -> Any:
     framework = Framework.model_validate(_framework(**framework_changes))
-    return compile_persona(persona.model_copy(update={"framework": "test"}), {"test": framework},
-                           user_name="Sam")
+    return compile_persona(
+        persona.model_copy(update={"framework": "test"}), {"test": framework}, user_name="Sam"
+    )
 
 
 PERSONA = Persona(id="aria", name="Aria", description="A bard of the north.")
@@ -128,80 +138,132 @@ def test_a_framework_that_would_be_partly_ignored_is_refused(
 
 def test_empty_sections_may_leave_their_placeholder_out() -> None:
     template = TEMPLATE.replace("\n## Truth\n{anti_hallucination}", "").replace(
-        "\n## Tools\n{tools}", "")
-    framework = parse_framework(json.dumps(_framework(
-        anti_hallucination={}, tool_requirements={}, prompt_template=template)), "ok.json")
+        "\n## Tools\n{tools}", ""
+    )
+    framework = parse_framework(
+        json.dumps(
+            _framework(anti_hallucination={}, tool_requirements={}, prompt_template=template)
+        ),
+        "ok.json",
+    )
     assert framework.anti_hallucination == {}
 
 
 def test_user_frameworks_extend_and_override_the_builtin_ones(tmp_path: Path) -> None:
     (tmp_path / "test.json").write_text(json.dumps(_framework()))
-    (tmp_path / "neuro.json").write_text(json.dumps(_framework(framework_id="neuro",
-                                                               name="My Neuro")))
+    (tmp_path / "neuro.json").write_text(
+        json.dumps(_framework(framework_id="neuro", name="My Neuro"))
+    )
     frameworks = load_frameworks([tmp_path])
-    assert frameworks["test"].name == "Test" and frameworks["neuro"].name == "My Neuro"
+    assert frameworks["test"].name == "Test"
+    assert frameworks["neuro"].name == "My Neuro"
 
 
 def test_the_prompt_has_every_section_of_the_character() -> None:
     persona = Persona(
-        id="aria", name="Aria", description="A bard.", topics={"music": 90, "taxes": 10},
+        id="aria",
+        name="Aria",
+        description="A bard.",
+        topics={"music": 90, "taxes": 10},
         big_five=BigFive(extraversion=90),
         custom_traits=[CustomTrait(name="superstitious", value=80)],
-        profile=Profile(personality="bright", scenario="In {{user}}'s tavern.",
-                        knowledge_domains=["ballads"], topic_avoidances=["debts"],
-                        quirks=["hums"], example_messages="{{char}}: La la!",
-                        voice=VoiceSettings(style="sing-song")),
+        profile=Profile(
+            personality="bright",
+            scenario="In {{user}}'s tavern.",
+            knowledge_domains=["ballads"],
+            topic_avoidances=["debts"],
+            quirks=["hums"],
+            example_messages="{{char}}: La la!",
+            voice=VoiceSettings(style="sing-song"),
+        ),
     )
     prompt = _compile(persona).system_prompt
-    for expected in ("You are Aria. Be a test.", "A bard.", "bright", "very outgoing",
-                     "superstitious (80/100)", "hums", "Behaviour (Test):", "asks why",
-                     "risk tolerance: 0.5", "In Sam's tavern.", "ballads", "music (90)",
-                     "Avoids talking about: debts", "tone: calm", "Voice: sing-song",
-                     "Aria: La la!", "Never invent facts about Sam.", "Tools you rely on: dice"):
+    for expected in (
+        "You are Aria. Be a test.",
+        "A bard.",
+        "bright",
+        "very outgoing",
+        "superstitious (80/100)",
+        "hums",
+        "Behaviour (Test):",
+        "asks why",
+        "risk tolerance: 0.5",
+        "In Sam's tavern.",
+        "ballads",
+        "music (90)",
+        "Avoids talking about: debts",
+        "tone: calm",
+        "Voice: sing-song",
+        "Aria: La la!",
+        "Never invent facts about Sam.",
+        "Tools you rely on: dice",
+    ):
         assert expected in prompt
     assert "taxes" not in prompt
 
 
 def test_llm_settings_come_from_the_voice() -> None:
-    persona = PERSONA.model_copy(update={"profile": Profile(voice=VoiceSettings(
-        temperature=1.1, max_tokens=200, top_p=0.9, frequency_penalty=0.4))})
+    persona = PERSONA.model_copy(
+        update={
+            "profile": Profile(
+                voice=VoiceSettings(
+                    temperature=1.1, max_tokens=200, top_p=0.9, frequency_penalty=0.4
+                )
+            )
+        }
+    )
     llm = _compile(persona).llm
     assert (llm.temperature, llm.max_tokens, llm.top_p, llm.frequency_penalty) == (
-        1.1, 200, 0.9, 0.4)
+        1.1,
+        200,
+        0.9,
+        0.4,
+    )
 
 
 def test_card_system_prompt_comes_first_or_wraps_the_original() -> None:
-    before = PERSONA.model_copy(update={"profile": Profile(system_prompt="Card rules for {{char}}.")})
+    before = PERSONA.model_copy(
+        update={"profile": Profile(system_prompt="Card rules for {{char}}.")}
+    )
     assert _compile(before).system_prompt.startswith("Card rules for Aria.\n\nYou are Aria.")
-    wrapped = PERSONA.model_copy(update={"profile": Profile(
-        system_prompt="Intro.\n{{original}}\nOutro for {{user}}.")})
+    wrapped = PERSONA.model_copy(
+        update={"profile": Profile(system_prompt="Intro.\n{{original}}\nOutro for {{user}}.")}
+    )
     prompt = _compile(wrapped).system_prompt
-    assert prompt.startswith("Intro.\nYou are Aria.") and prompt.endswith("Outro for Sam.")
+    assert prompt.startswith("Intro.\nYou are Aria.")
+    assert prompt.endswith("Outro for Sam.")
 
 
 def test_nickname_is_what_char_stands_for() -> None:
-    persona = PERSONA.model_copy(update={"profile": Profile(nickname="Ari",
-                                                            greeting="{{char}} greets <USER>")})
+    persona = PERSONA.model_copy(
+        update={"profile": Profile(nickname="Ari", greeting="{{char}} greets <USER>")}
+    )
     compiled = _compile(persona)
     assert compiled.greeting == "Ari greets Sam"
     assert compiled.system_prompt.startswith("You are Ari.")
 
 
 def test_lore_goes_before_and_after_the_character() -> None:
-    book = Lorebook(entries=[LoreEntry(keys=["a"], content="Before {{char}}."),
-                             LoreEntry(keys=["a"], content="After.",
-                                       position=LorePosition.AFTER_CHAR)])
+    book = Lorebook(
+        entries=[
+            LoreEntry(keys=["a"], content="Before {{char}}."),
+            LoreEntry(keys=["a"], content="After.", position=LorePosition.AFTER_CHAR),
+        ]
+    )
     compiled = _compile(PERSONA.model_copy(update={"lorebook": book}))
     text = compiled.system_prompt_with_lore(compiled.scan_lore(["a"], random.Random(0)))
-    assert text.startswith("Before Aria.\n\nYou are Aria.") and text.endswith("\n\nAfter.")
+    assert text.startswith("Before Aria.\n\nYou are Aria.")
+    assert text.endswith("\n\nAfter.")
 
 
 def test_the_compiler_recompiles_only_when_an_input_changes() -> None:
     compiler = PersonaCompiler(builtin_frameworks())
     first = compiler.compile(PERSONA)
-    assert compiler.compile(PERSONA) is first and compiler.compilations == 1
+    assert compiler.compile(PERSONA) is first
+    assert compiler.compilations == 1
     changed = PERSONA.model_copy(update={"description": "Changed."})
-    assert compiler.compile(changed) is not first and compiler.compilations == 2
+    assert compiler.compile(changed) is not first
+    assert compiler.compilations == 2
     compiler.compile(changed, user_name="Sam")
     assert compiler.compilations == 3
     compiler.frameworks["neuro"] = compiler.frameworks["neuro"].model_copy(update={"name": "N2"})
@@ -226,8 +288,14 @@ def test_blending_uses_the_seed_context_weights() -> None:
 
 
 def test_conflicting_strings_go_to_the_weighted_vote() -> None:
-    merged = resolve_section([({"tone": "calm"}, 0.3), ({"tone": "loud"}, 0.3),
-                              ({"tone": "loud"}, 0.2), ({"tone": "calm"}, 0.1)])
+    merged = resolve_section(
+        [
+            ({"tone": "calm"}, 0.3),
+            ({"tone": "loud"}, 0.3),
+            ({"tone": "loud"}, 0.2),
+            ({"tone": "calm"}, 0.1),
+        ]
+    )
     assert merged == {"tone": "loud"}
 
 
@@ -254,8 +322,10 @@ def test_blending_changes_the_prompt_only_when_the_persona_enables_it() -> None:
     frameworks = builtin_frameworks()
     plain = PERSONA.model_copy(update={"framework": "caring"})
     blending = plain.model_copy(update={"framework_blending": FrameworkBlending(enabled=True)})
-    assert (compile_persona(plain, frameworks, "technical").system_prompt
-            == compile_persona(plain, frameworks).system_prompt)
+    assert (
+        compile_persona(plain, frameworks, "technical").system_prompt
+        == compile_persona(plain, frameworks).system_prompt
+    )
     technical = compile_persona(blending, frameworks, "technical")
     assert technical.framework_id == "caring.blend"
     assert "follows an interesting question" in technical.system_prompt  # from neuro

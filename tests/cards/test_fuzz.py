@@ -24,66 +24,145 @@ from tests.cards.builders import b64, png_with_chunks, tiny_png
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROUND_TRIP_FUZZ = settings(FUZZ, max_examples=60)  # each example exports three cards
 
-scalars = st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=30) | \
-    st.floats(allow_nan=False, allow_infinity=False)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.text(max_size=30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
-CARD_FIELDS = ["name", "description", "personality", "scenario", "first_mes", "mes_example",
-               "creator_notes", "system_prompt", "post_history_instructions",
-               "alternate_greetings", "tags", "creator", "character_version", "extensions",
-               "character_book", "nickname", "source", "assets", "group_only_greetings",
-               "creation_date", "modification_date", "creator_notes_multilingual"]
-ENTRY_FIELDS = ["keys", "secondary_keys", "content", "enabled", "insertion_order", "constant",
-                "selective", "position", "use_regex", "case_sensitive", "priority", "id",
-                "extensions", "name", "comment"]
-names = st.text(st.characters(categories=["L", "N", "Zs", "P"], exclude_characters="/\\"),
-               min_size=1, max_size=20).filter(lambda name: bool(name.strip()))
+CARD_FIELDS = [
+    "name",
+    "description",
+    "personality",
+    "scenario",
+    "first_mes",
+    "mes_example",
+    "creator_notes",
+    "system_prompt",
+    "post_history_instructions",
+    "alternate_greetings",
+    "tags",
+    "creator",
+    "character_version",
+    "extensions",
+    "character_book",
+    "nickname",
+    "source",
+    "assets",
+    "group_only_greetings",
+    "creation_date",
+    "modification_date",
+    "creator_notes_multilingual",
+]
+ENTRY_FIELDS = [
+    "keys",
+    "secondary_keys",
+    "content",
+    "enabled",
+    "insertion_order",
+    "constant",
+    "selective",
+    "position",
+    "use_regex",
+    "case_sensitive",
+    "priority",
+    "id",
+    "extensions",
+    "name",
+    "comment",
+]
+names = st.text(
+    st.characters(categories=["L", "N", "Zs", "P"], exclude_characters="/\\"),
+    min_size=1,
+    max_size=20,
+).filter(lambda name: bool(name.strip()))
 texts = st.text(max_size=40)
 text_lists = st.lists(texts, max_size=3)
 good_entries = st.fixed_dictionaries(
     {"keys": text_lists, "content": texts},
-    optional={"secondary_keys": text_lists, "enabled": st.booleans(), "constant": st.booleans(),
-              "selective": st.booleans(), "insertion_order": st.integers(-5, 500),
-              "position": st.sampled_from(["before_char", "after_char"]),
-              "use_regex": st.booleans(), "case_sensitive": st.booleans(),
-              "extensions": st.dictionaries(st.sampled_from(["probability", "selectiveLogic",
-                                                             "match_whole_words", "group"]),
-                                            st.integers(0, 1), max_size=3),
-              "unknown": json_values},
+    optional={
+        "secondary_keys": text_lists,
+        "enabled": st.booleans(),
+        "constant": st.booleans(),
+        "selective": st.booleans(),
+        "insertion_order": st.integers(-5, 500),
+        "position": st.sampled_from(["before_char", "after_char"]),
+        "use_regex": st.booleans(),
+        "case_sensitive": st.booleans(),
+        "extensions": st.dictionaries(
+            st.sampled_from(["probability", "selectiveLogic", "match_whole_words", "group"]),
+            st.integers(0, 1),
+            max_size=3,
+        ),
+        "unknown": json_values,
+    },
 )
 good_cards = st.fixed_dictionaries(
-    {"spec": st.sampled_from(["chara_card_v2", "chara_card_v3"]),
-     "data": st.fixed_dictionaries(
-         {"name": names},
-         optional={**{field: texts for field in ("description", "personality", "scenario",
-                                                 "first_mes", "mes_example", "creator_notes",
-                                                 "system_prompt", "nickname", "creator")},
-                   "tags": text_lists | texts, "alternate_greetings": text_lists,
-                   "extensions": st.dictionaries(texts, json_values, max_size=4),
-                   "character_book": st.fixed_dictionaries(
-                       {"entries": st.lists(good_entries, max_size=3)}),
-                   "creation_date": st.integers(0, 2**40) | texts,
-                   "future_field": json_values})},
+    {
+        "spec": st.sampled_from(["chara_card_v2", "chara_card_v3"]),
+        "data": st.fixed_dictionaries(
+            {"name": names},
+            optional={
+                **{
+                    field: texts
+                    for field in (
+                        "description",
+                        "personality",
+                        "scenario",
+                        "first_mes",
+                        "mes_example",
+                        "creator_notes",
+                        "system_prompt",
+                        "nickname",
+                        "creator",
+                    )
+                },
+                "tags": text_lists | texts,
+                "alternate_greetings": text_lists,
+                "extensions": st.dictionaries(texts, json_values, max_size=4),
+                "character_book": st.fixed_dictionaries(
+                    {"entries": st.lists(good_entries, max_size=3)}
+                ),
+                "creation_date": st.integers(0, 2**40) | texts,
+                "future_field": json_values,
+            },
+        ),
+    },
     optional={"extra_top": json_values},
 )
-entries = st.dictionaries(st.sampled_from(ENTRY_FIELDS) | st.text(max_size=6), json_values,
-                          max_size=8)
-books = st.fixed_dictionaries({"entries": st.lists(entries, max_size=3)},
-                              optional={"scan_depth": json_values, "token_budget": json_values,
-                                        "recursive_scanning": json_values})
+entries = st.dictionaries(
+    st.sampled_from(ENTRY_FIELDS) | st.text(max_size=6), json_values, max_size=8
+)
+books = st.fixed_dictionaries(
+    {"entries": st.lists(entries, max_size=3)},
+    optional={
+        "scan_depth": json_values,
+        "token_budget": json_values,
+        "recursive_scanning": json_values,
+    },
+)
 data = st.fixed_dictionaries(
     {"name": names | json_values},
-    optional={**{field: json_values for field in CARD_FIELDS if field != "name"},
-              "character_book": books | json_values},
+    optional={
+        **{field: json_values for field in CARD_FIELDS if field != "name"},
+        "character_book": books | json_values,
+    },
 )
 cards = st.fixed_dictionaries(
     {"data": data},
-    optional={"spec": st.sampled_from(["chara_card_v2", "chara_card_v3", "chara_card_v9", ""]),
-              "spec_version": json_values, "extra_top": json_values},
+    optional={
+        "spec": st.sampled_from(["chara_card_v2", "chara_card_v3", "chara_card_v9", ""]),
+        "spec_version": json_values,
+        "extra_top": json_values,
+    },
 )
 
 
@@ -91,8 +170,9 @@ def _import(data_bytes: bytes) -> Persona | None:
     try:
         return decode_card(data_bytes, "fuzz").persona
     except InputError as error:
-        assert str(error).startswith("fuzz: ")
-        return None
+        message = str(error)
+    assert message.startswith("fuzz: ")  # the error names the file
+    return None
 
 
 def _assert_round_trips(persona: Persona) -> None:
@@ -112,17 +192,22 @@ def test_arbitrary_bytes_import_or_raise_input_error(blob: bytes) -> None:
 @FUZZ
 @given(st.binary(max_size=200), st.integers(0, 400))
 def test_damaged_pngs_import_or_raise_input_error(noise: bytes, at: int) -> None:
-    card = png_with_chunks([("tEXt", "chara", b64({"spec": "chara_card_v2",
-                                                   "data": {"name": "x"}}))])
+    card = png_with_chunks(
+        [("tEXt", "chara", b64({"spec": "chara_card_v2", "data": {"name": "x"}}))]
+    )
     position = min(at, len(card))
-    _import(card[:position] + noise + card[position + len(noise):])
+    _import(card[:position] + noise + card[position + len(noise) :])
 
 
 @FUZZ
-@given(st.sampled_from(["tEXt", "zTXt", "iTXt"]), st.sampled_from(["chara", "CCV3", "chara "]),
-       st.text(max_size=200))
-def test_arbitrary_card_chunks_import_or_raise_input_error(kind: str, keyword: str, text: str
-                                                           ) -> None:
+@given(
+    st.sampled_from(["tEXt", "zTXt", "iTXt"]),
+    st.sampled_from(["chara", "CCV3", "chara "]),
+    st.text(max_size=200),
+)
+def test_arbitrary_card_chunks_import_or_raise_input_error(
+    kind: str, keyword: str, text: str
+) -> None:
     payload = text if kind == "iTXt" else text.encode("latin-1", "replace").decode("latin-1")
     _import(png_with_chunks([(kind, keyword, payload)]))
 
@@ -157,5 +242,6 @@ def test_lorebook_json_loads_and_scans_or_raises_a_named_problem(
         book = lorebook_from_json(raw)
     except (CardProblem, CardFieldError):
         return
-    activate(book, messages, random.Random(0), LoreSettings(default_scan_depth=depth,
-                                                            recursive=True))
+    activate(
+        book, messages, random.Random(0), LoreSettings(default_scan_depth=depth, recursive=True)
+    )

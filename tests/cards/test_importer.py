@@ -24,7 +24,8 @@ def test_fixture_cards_import_with_their_image(path: Path) -> None:
     imported = read_card(path)
     assert imported.source_format == "png"
     assert imported.persona.name in {"Coding Sensei", "Flux the Cat"}
-    assert imported.image is not None and imported.image.startswith(b"\x89PNG")
+    assert imported.image is not None
+    assert imported.image.startswith(b"\x89PNG")
     assert imported.warnings == []
 
 
@@ -36,25 +37,38 @@ def test_coding_sensei_maps_card_fields_onto_the_persona() -> None:
     assert persona.profile.version == "v1.010102"
     assert persona.profile.greeting.startswith('"Hello world!"')
     assert persona.extensions["depth_prompt"] == {"prompt": "", "depth": 4, "role": "system"}
-    assert persona.card is not None and persona.card.top_level_extra["fav"] is False
+    assert persona.card is not None
+    assert persona.card.top_level_extra["fav"] is False
 
 
 def test_v1_card_imports_from_top_level_fields() -> None:
-    card = {"name": "Old Tom", "description": "A ferryman.", "personality": "gruff",
-            "scenario": "", "first_mes": "Fare's two coins.", "mes_example": "",
-            "creatorcomment": "classic", "talkativeness": "0.4"}
+    card = {
+        "name": "Old Tom",
+        "description": "A ferryman.",
+        "personality": "gruff",
+        "scenario": "",
+        "first_mes": "Fare's two coins.",
+        "mes_example": "",
+        "creatorcomment": "classic",
+        "talkativeness": "0.4",
+    }
     persona = decode_card(_json(card), "tom.json").persona
     assert (persona.name, persona.profile.greeting) == ("Old Tom", "Fare's two coins.")
     assert persona.profile.creator_notes == "classic"
-    assert persona.card == CardRecord(spec="chara_card_v1", spec_version="1.0",
-                                      top_level_extra={"talkativeness": "0.4"})
+    assert persona.card == CardRecord(
+        spec="chara_card_v1", spec_version="1.0", top_level_extra={"talkativeness": "0.4"}
+    )
 
 
 def test_v3_fields_import() -> None:
-    card = v3_card(nickname="Ari", source=["https://example.org/aria"],
-                   group_only_greetings=["Hi all"], creation_date=1700000000,
-                   creator_notes_multilingual={"fr": "une barde"},
-                   assets=[{"type": "icon", "uri": "ccdefault:", "name": "main", "ext": "png"}])
+    card = v3_card(
+        nickname="Ari",
+        source=["https://example.org/aria"],
+        group_only_greetings=["Hi all"],
+        creation_date=1700000000,
+        creator_notes_multilingual={"fr": "une barde"},
+        assets=[{"type": "icon", "uri": "ccdefault:", "name": "main", "ext": "png"}],
+    )
     profile = decode_card(_json(card), "aria.json").persona.profile
     assert profile.nickname == "Ari"
     assert profile.group_only_greetings == ["Hi all"]
@@ -68,14 +82,23 @@ def test_hybrid_card_takes_data_over_stale_top_level_fields() -> None:
     card.update(name="Aria", description="stale text", chat="Aria - 2023")
     persona = decode_card(_json(card), "aria.json").persona
     assert persona.description == "new text"
-    assert persona.card is not None and persona.card.top_level_extra == {"chat": "Aria - 2023"}
+    assert persona.card is not None
+    assert persona.card.top_level_extra == {"chat": "Aria - 2023"}
 
 
 def test_real_world_oddities_import_cleanly() -> None:
-    card = v2_card(tags="fantasy, bard", character_version=2, alternate_greetings=None,
-                   creation_date="2023-4-8 @14h 12m 43s 738ms", modification_date="1700000000000",
-                   character_book={"entries": [{"keys": "song, lute", "content": "Lore",
-                                                "insertion_order": "5", "enabled": "true"}]})
+    card = v2_card(
+        tags="fantasy, bard",
+        character_version=2,
+        alternate_greetings=None,
+        creation_date="2023-4-8 @14h 12m 43s 738ms",
+        modification_date="1700000000000",
+        character_book={
+            "entries": [
+                {"keys": "song, lute", "content": "Lore", "insertion_order": "5", "enabled": "true"}
+            ]
+        },
+    )
     del card["data"]["scenario"], card["data"]["mes_example"]
     persona = decode_card(_json(card), "aria.json").persona
     assert persona.profile.tags == ["fantasy", "bard"]
@@ -97,21 +120,24 @@ def test_unreadable_date_is_kept_verbatim_with_a_warning() -> None:
 
 @pytest.mark.parametrize("chunk_type", ["tEXt", "zTXt", "iTXt"])
 @pytest.mark.parametrize("keyword", ["chara", "Chara", "CCV3"])
-def test_png_card_is_found_in_any_text_chunk_with_either_keyword(chunk_type: str, keyword: str
-                                                                 ) -> None:
+def test_png_card_is_found_in_any_text_chunk_with_either_keyword(
+    chunk_type: str, keyword: str
+) -> None:
     data = png_with_chunks([(chunk_type, keyword, b64(v2_card("Zed")))])
     assert decode_card(data, "zed.png").persona.name == "Zed"
 
 
 def test_png_prefers_ccv3_over_chara() -> None:
-    data = png_with_chunks([("tEXt", "chara", b64(v2_card("Old"))),
-                            ("tEXt", "ccv3", b64(v3_card("New")))])
+    data = png_with_chunks(
+        [("tEXt", "chara", b64(v2_card("Old"))), ("tEXt", "ccv3", b64(v3_card("New")))]
+    )
     assert decode_card(data, "card.png").persona.name == "New"
 
 
 def test_png_falls_back_to_chara_when_ccv3_is_broken_and_says_so() -> None:
-    data = png_with_chunks([("tEXt", "ccv3", "%%%not base64%%%"),
-                            ("tEXt", "chara", b64(v2_card("Old")))])
+    data = png_with_chunks(
+        [("tEXt", "ccv3", "%%%not base64%%%"), ("tEXt", "chara", b64(v2_card("Old")))]
+    )
     imported = decode_card(data, "card.png")
     assert imported.persona.name == "Old"
     assert "'ccv3' chunk cannot be read" in imported.warnings[0]
@@ -136,8 +162,16 @@ def _charx(files: dict[str, bytes]) -> bytes:
 
 
 def test_charx_imports_the_card_and_its_main_icon() -> None:
-    card = v3_card(assets=[{"type": "icon", "uri": "embeded://assets/icon/images/main.png",
-                            "name": "main", "ext": "png"}])
+    card = v3_card(
+        assets=[
+            {
+                "type": "icon",
+                "uri": "embeded://assets/icon/images/main.png",
+                "name": "main",
+                "ext": "png",
+            }
+        ]
+    )
     data = _charx({"card.json": _json(card), "assets/icon/images/main.png": tiny_png()})
     imported = decode_card(data, "aria.charx")
     assert (imported.source_format, imported.persona.name) == ("charx", "Aria")
@@ -164,13 +198,24 @@ BAD_CARDS: list[tuple[str, bytes, str]] = [
     ("backslash name", _json(v2_card(name="C:\\evil")), "looks like a file path"),
     ("control chars", _json(v2_card(name="a\x00b")), "control characters"),
     ("lorebook", _json({"spec": "lorebook_v3", "data": {"entries": []}}), "lorebook"),
-    ("bad personae extension", _json(v2_card(extensions={"personae": {"status": 99}})),
-     "data.extensions.personae.status"),
-    ("bad selective logic", _json(v2_card(character_book={"entries": [
-        {"keys": ["a"], "content": "", "extensions": {"selectiveLogic": 9}}]})), "expected 0-3"),
+    (
+        "bad personae extension",
+        _json(v2_card(extensions={"personae": {"status": 99}})),
+        "data.extensions.personae.status",
+    ),
+    (
+        "bad selective logic",
+        _json(
+            v2_card(
+                character_book={
+                    "entries": [{"keys": ["a"], "content": "", "extensions": {"selectiveLogic": 9}}]
+                }
+            )
+        ),
+        "expected 0-3",
+    ),
     ("NaN", b'{"spec": "chara_card_v2", "data": {"name": NaN}}', "NaN"),
-    ("deep nesting", b'{"name": "x", "extensions": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-     "nested"),
+    ("deep nesting", b'{"name": "x", "extensions": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested"),
 ]
 
 
@@ -214,4 +259,5 @@ def test_ids_from_names_are_file_name_safe(name: str, expected: str) -> None:
 def test_names_without_latin_letters_get_distinct_ids() -> None:
     first = decode_card(_json(v2_card("ユキ")), "x.json").persona.id
     second = decode_card(_json(v2_card("ハル")), "x.json").persona.id
-    assert first != second and first.startswith("persona_")
+    assert first != second
+    assert first.startswith("persona_")

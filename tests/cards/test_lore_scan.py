@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from personae.cards.lore_scan import LoreSettings, activate, split_decorators
-from personae.domain.lorebook import LoreEntry, Lorebook, LorePosition, SelectiveLogic
+from personae.domain.lorebook import Lorebook, LoreEntry, LorePosition, SelectiveLogic
 
 
 def _book(*entries: LoreEntry, **settings: Any) -> Lorebook:
@@ -49,8 +49,10 @@ def test_whole_words_can_be_the_default() -> None:
 
 
 def test_regex_keys_match_as_patterns_and_invalid_ones_never_match() -> None:
-    book = _book(LoreEntry(keys=[r"dragon(s|kin)\b"], content="R", use_regex=True),
-                 LoreEntry(keys=["(unclosed"], content="bad", use_regex=True))
+    book = _book(
+        LoreEntry(keys=[r"dragon(s|kin)\b"], content="R", use_regex=True),
+        LoreEntry(keys=["(unclosed"], content="bad", use_regex=True),
+    )
     assert _active(book, "the dragonkin (unclosed") == ["R"]
     assert _active(book, "a dragon") == []
 
@@ -76,8 +78,13 @@ def test_sillytavern_slash_regex_keys_work_without_use_regex() -> None:
 def test_secondary_keys_follow_the_selective_logic(
     logic: SelectiveLogic, message: str, activates: bool
 ) -> None:
-    entry = LoreEntry(keys=["dragon"], secondary_keys=["fire", "ice"], selective=True,
-                      selective_logic=logic, content="X")
+    entry = LoreEntry(
+        keys=["dragon"],
+        secondary_keys=["fire", "ice"],
+        selective=True,
+        selective_logic=logic,
+        content="X",
+    )
     assert _active(_book(entry), message) == (["X"] if activates else [])
 
 
@@ -87,8 +94,10 @@ def test_secondary_keys_are_ignored_unless_selective() -> None:
 
 
 def test_constant_entries_always_activate_and_disabled_ones_never() -> None:
-    book = _book(LoreEntry(constant=True, content="always"),
-                 LoreEntry(keys=["x"], content="off", enabled=False))
+    book = _book(
+        LoreEntry(constant=True, content="always"),
+        LoreEntry(keys=["x"], content="off", enabled=False),
+    )
     assert _active(book, "x") == ["always"]
 
 
@@ -108,8 +117,10 @@ def test_a_key_never_matches_across_two_messages() -> None:
 
 
 def test_entries_enter_the_prompt_by_insertion_order() -> None:
-    book = _book(LoreEntry(keys=["a"], content="late", insertion_order=50),
-                 LoreEntry(keys=["a"], content="early", insertion_order=1))
+    book = _book(
+        LoreEntry(keys=["a"], content="late", insertion_order=50),
+        LoreEntry(keys=["a"], content="early", insertion_order=1),
+    )
     assert _active(book, "a") == ["early", "late"]
 
 
@@ -122,55 +133,71 @@ def test_probability_is_rolled_on_the_seeded_generator() -> None:
 
 
 def test_token_budget_keeps_the_highest_priority_entries() -> None:
-    book = _book(LoreEntry(keys=["a"], content="x" * 40, priority=1, insertion_order=1),
-                 LoreEntry(keys=["a"], content="y" * 40, priority=9, insertion_order=2),
-                 token_budget=15)
+    book = _book(
+        LoreEntry(keys=["a"], content="x" * 40, priority=1, insertion_order=1),
+        LoreEntry(keys=["a"], content="y" * 40, priority=9, insertion_order=2),
+        token_budget=15,
+    )
     result = activate(book, ["a"], random.Random(0))
     assert [item.content for item in result.entries] == ["y" * 40]
     assert "over the token budget" in result.skipped[0].reason
 
 
 def test_constant_entries_are_admitted_before_matched_ones_within_the_budget() -> None:
-    book = _book(LoreEntry(keys=["a"], content="x" * 40, insertion_order=999),
-                 LoreEntry(constant=True, content="c" * 40, insertion_order=0))
+    book = _book(
+        LoreEntry(keys=["a"], content="x" * 40, insertion_order=999),
+        LoreEntry(constant=True, content="c" * 40, insertion_order=0),
+    )
     assert _active(book, "a", token_budget=12) == ["c" * 40]
 
 
 def test_recursion_lets_activated_content_activate_more_entries() -> None:
-    book = _book(LoreEntry(keys=["castle"], content="The castle has a dungeon."),
-                 LoreEntry(keys=["dungeon"], content="The dungeon holds a dragon."),
-                 LoreEntry(keys=["dragon"], content="The dragon sleeps."))
+    book = _book(
+        LoreEntry(keys=["castle"], content="The castle has a dungeon."),
+        LoreEntry(keys=["dungeon"], content="The dungeon holds a dragon."),
+        LoreEntry(keys=["dragon"], content="The dragon sleeps."),
+    )
     assert len(_active(book, "the castle")) == 1
     assert len(_active(book, "the castle", recursive=True)) == 3
     assert len(_active(_book(*book.entries, recursive_scanning=True), "the castle")) == 3
 
 
 def test_recursion_stops_at_the_step_limit() -> None:
-    book = _book(LoreEntry(keys=["castle"], content="dungeon"),
-                 LoreEntry(keys=["dungeon"], content="dragon"),
-                 LoreEntry(keys=["dragon"], content="end"))
+    book = _book(
+        LoreEntry(keys=["castle"], content="dungeon"),
+        LoreEntry(keys=["dungeon"], content="dragon"),
+        LoreEntry(keys=["dragon"], content="end"),
+    )
     assert _active(book, "castle", recursive=True, max_recursion_steps=1) == ["dungeon", "dragon"]
 
 
 def test_exclude_and_prevent_recursion() -> None:
-    excluded = _book(LoreEntry(keys=["castle"], content="dungeon"),
-                     LoreEntry(keys=["dungeon"], content="D", exclude_recursion=True))
+    excluded = _book(
+        LoreEntry(keys=["castle"], content="dungeon"),
+        LoreEntry(keys=["dungeon"], content="D", exclude_recursion=True),
+    )
     assert _active(excluded, "castle", recursive=True) == ["dungeon"]
-    prevented = _book(LoreEntry(keys=["castle"], content="dungeon", prevent_recursion=True),
-                      LoreEntry(keys=["dungeon"], content="D"))
+    prevented = _book(
+        LoreEntry(keys=["castle"], content="dungeon", prevent_recursion=True),
+        LoreEntry(keys=["dungeon"], content="D"),
+    )
     assert _active(prevented, "castle", recursive=True) == ["dungeon"]
 
 
 def test_positions_split_before_and_after_the_character() -> None:
-    book = _book(LoreEntry(keys=["a"], content="before"),
-                 LoreEntry(keys=["a"], content="after", position=LorePosition.AFTER_CHAR))
+    book = _book(
+        LoreEntry(keys=["a"], content="before"),
+        LoreEntry(keys=["a"], content="after", position=LorePosition.AFTER_CHAR),
+    )
     result = activate(book, ["a"], random.Random(0))
     assert (result.before_char, result.after_char) == ("before", "after")
 
 
 def test_decorators_force_activation_either_way_and_are_stripped() -> None:
-    book = _book(LoreEntry(keys=[], content="@@activate\nalways here"),
-                 LoreEntry(keys=["a"], content="@@dont_activate\nnever"))
+    book = _book(
+        LoreEntry(keys=[], content="@@activate\nalways here"),
+        LoreEntry(keys=["a"], content="@@dont_activate\nnever"),
+    )
     assert _active(book, "a") == ["always here"]
     assert split_decorators("@@depth 4\n@@@instruct_depth 4\ntext") == ({"@@depth"}, "text")
 

@@ -10,7 +10,7 @@ import pytest
 from personae.cards.exporter import export_card
 from personae.cards.importer import decode_card, read_card
 from personae.cards.png_chunks import read_chunks
-from personae.domain.lorebook import LoreEntry, Lorebook, LorePosition, SelectiveLogic
+from personae.domain.lorebook import Lorebook, LoreEntry, LorePosition, SelectiveLogic
 from personae.domain.persona import BigFive, Persona
 from personae.domain.profile import AITraits, CustomTrait, Profile, TraitInfluence, VoiceSettings
 from personae.errors import InputError
@@ -21,7 +21,8 @@ FORMATS = ["v2", "v3", "png"]
 
 
 def _same_except_spec(first: Persona, second: Persona) -> bool:
-    assert first.card is not None and second.card is not None
+    assert first.card is not None
+    assert second.card is not None
     strip = {"card": {"spec", "spec_version"}}
     return bool(first.model_dump(exclude=strip) == second.model_dump(exclude=strip))
 
@@ -58,8 +59,12 @@ def test_fixture_card_survives_the_library(path: Path, tmp_path: Path) -> None:
 
 
 def test_unknown_extension_keys_are_never_dropped() -> None:
-    extensions = {"agnai/voice": {"pitch": 1.2}, "talkativeness": "0.5", "depth_prompt": None,
-                  "nested": {"a": [1, {"b": True}]}}
+    extensions = {
+        "agnai/voice": {"pitch": 1.2},
+        "talkativeness": "0.5",
+        "depth_prompt": None,
+        "nested": {"a": [1, {"b": True}]},
+    }
     card = v2_card(extensions=extensions, future_field={"x": 1})
     card["top_level_custom"] = 42
     first = decode_card(json.dumps(card).encode(), "in.json").persona
@@ -74,37 +79,81 @@ def test_unknown_extension_keys_are_never_dropped() -> None:
 
 
 def _full_persona() -> Persona:
-    book = Lorebook(name="World", scan_depth=3, token_budget=500, recursive_scanning=True,
-                    extensions={"x": 1}, extra={"unknown_book_field": "kept"},
-                    entries=[LoreEntry(keys=["dragon", "/wyrm/i"], secondary_keys=["fire"],
-                                       content="Dragons nest in the peaks.", selective=True,
-                                       selective_logic=SelectiveLogic.NOT_ANY, probability=40,
-                                       case_sensitive=True, match_whole_words=True,
-                                       use_regex=False, insertion_order=7, priority=3,
-                                       scan_depth=5, exclude_recursion=True,
-                                       prevent_recursion=True,
-                                       position=LorePosition.AFTER_CHAR, name="dragons",
-                                       comment="c", id=12, extensions={"group": "beasts"},
-                                       extra={"display_index": 4})])
+    book = Lorebook(
+        name="World",
+        scan_depth=3,
+        token_budget=500,
+        recursive_scanning=True,
+        extensions={"x": 1},
+        extra={"unknown_book_field": "kept"},
+        entries=[
+            LoreEntry(
+                keys=["dragon", "/wyrm/i"],
+                secondary_keys=["fire"],
+                content="Dragons nest in the peaks.",
+                selective=True,
+                selective_logic=SelectiveLogic.NOT_ANY,
+                probability=40,
+                case_sensitive=True,
+                match_whole_words=True,
+                use_regex=False,
+                insertion_order=7,
+                priority=3,
+                scan_depth=5,
+                exclude_recursion=True,
+                prevent_recursion=True,
+                position=LorePosition.AFTER_CHAR,
+                name="dragons",
+                comment="c",
+                id=12,
+                extensions={"group": "beasts"},
+                extra={"display_index": 4},
+            )
+        ],
+    )
     return Persona(
-        id="aria_the_bard", name="Aria", description="A bard.", status=3, charisma=16,
-        intelligence=70, big_five=BigFive(openness=90, extraversion=85),
+        id="aria_the_bard",
+        name="Aria",
+        description="A bard.",
+        status=3,
+        charisma=16,
+        intelligence=70,
+        big_five=BigFive(openness=90, extraversion=85),
         ai_traits=AITraits(creativity=92, humor=80),
-        custom_traits=[CustomTrait(name="superstitious", value=80, description="knocks on wood",
-                                   influences=[TraitInfluence(behavior="avoid cats", impact=70,
-                                                              context="at night")])],
-        topics={"music": 95, "gossip": 60}, framework="chaotic",
-        profile=Profile(personality="bright", scenario="a tavern", greeting="Hi {{user}}",
-                        alternate_greetings=["Yo"], group_only_greetings=["Hi all"],
-                        example_messages="<START>", creator_notes="notes",
-                        creator_notes_multilingual={"de": "Notizen"}, system_prompt="{{original}}",
-                        post_history_instructions="stay brief", nickname="Ari", tags=["bard"],
-                        creator="me", version="1.2", source=["https://example.org"],
-                        assets=[{"type": "icon", "uri": "ccdefault:", "name": "main",
-                                 "ext": "png"}],
-                        creation_date=1700000000, modification_date=1700000100,
-                        quirks=["hums"], knowledge_domains=["songs"], topic_avoidances=["debt"],
-                        voice=VoiceSettings(temperature=0.9, max_tokens=300, style="sing-song")),
+        custom_traits=[
+            CustomTrait(
+                name="superstitious",
+                value=80,
+                description="knocks on wood",
+                influences=[TraitInfluence(behavior="avoid cats", impact=70, context="at night")],
+            )
+        ],
+        topics={"music": 95, "gossip": 60},
+        framework="chaotic",
+        profile=Profile(
+            personality="bright",
+            scenario="a tavern",
+            greeting="Hi {{user}}",
+            alternate_greetings=["Yo"],
+            group_only_greetings=["Hi all"],
+            example_messages="<START>",
+            creator_notes="notes",
+            creator_notes_multilingual={"de": "Notizen"},
+            system_prompt="{{original}}",
+            post_history_instructions="stay brief",
+            nickname="Ari",
+            tags=["bard"],
+            creator="me",
+            version="1.2",
+            source=["https://example.org"],
+            assets=[{"type": "icon", "uri": "ccdefault:", "name": "main", "ext": "png"}],
+            creation_date=1700000000,
+            modification_date=1700000100,
+            quirks=["hums"],
+            knowledge_domains=["songs"],
+            topic_avoidances=["debt"],
+            voice=VoiceSettings(temperature=0.9, max_tokens=300, style="sing-song"),
+        ),
         lorebook=book,
         extensions={"other_app": {"keep": True}},
     )
@@ -123,7 +172,8 @@ def test_exported_card_keeps_personae_fields_under_extensions_personae() -> None
     assert own["id"] == "aria_the_bard"
     assert own["framework"] == "chaotic"
     assert own["big_five"]["openness"] == 90
-    assert card["spec"] == "chara_card_v3" and card["data"]["nickname"] == "Ari"
+    assert card["spec"] == "chara_card_v3"
+    assert card["data"]["nickname"] == "Ari"
     entry = card["data"]["character_book"]["entries"][0]
     assert entry["extensions"]["selectiveLogic"] == 2
     assert entry["extensions"]["probability"] == 40
@@ -131,7 +181,8 @@ def test_exported_card_keeps_personae_fields_under_extensions_personae() -> None
 
 def test_a_persona_marked_not_exportable_is_refused() -> None:
     persona = Persona(id="secret", name="Secret")
-    hidden = persona.model_copy(update={"privacy": persona.privacy.model_copy(
-        update={"exportable": False})})
+    hidden = persona.model_copy(
+        update={"privacy": persona.privacy.model_copy(update={"exportable": False})}
+    )
     with pytest.raises(InputError, match="not exportable"):
         export_card(hidden, "v2")

@@ -16,15 +16,33 @@ def _persona(persona_id: str, name: str, **fields: Any) -> Persona:
 
 MARA = _persona("mara", "Mara Brightwater", topics={"gossip": 90, "ale": 60})
 ALDRIC = _persona("aldric", "King Aldric", topics={"military_strategy": 95})
-GORIN = _persona("gorin", "Gorin", topics={"trade": 100},
-                 profile=Profile(knowledge_domains=["gemstones"], topic_avoidances=["magic"]))
+GORIN = _persona(
+    "gorin",
+    "Gorin",
+    topics={"trade": 100},
+    profile=Profile(knowledge_domains=["gemstones"], topic_avoidances=["magic"]),
+)
 EVERYONE = [MARA, ALDRIC, GORIN]
 
 
-def _route(message: str, personas: list[Persona] | None = None, state: RouterState | None = None,
-           now: float = 1000.0, seed: int = 0, channel: str = "tavern", **kwargs: Any) -> Any:
-    return route(message, channel, personas or EVERYONE, state or RouterState(), now,
-                 random.Random(seed), **kwargs)
+def _route(
+    message: str,
+    personas: list[Persona] | None = None,
+    state: RouterState | None = None,
+    now: float = 1000.0,
+    seed: int = 0,
+    channel: str = "tavern",
+    **kwargs: Any,
+) -> Any:
+    return route(
+        message,
+        channel,
+        personas or EVERYONE,
+        state or RouterState(),
+        now,
+        random.Random(seed),
+        **kwargs,
+    )
 
 
 def _score(decision: Any, persona_id: str) -> float:
@@ -77,21 +95,24 @@ def test_avoided_topics_subtract_points() -> None:
 
 def test_active_participants_get_points() -> None:
     decision = _route("so what now?", active=["aldric"])
-    assert decision.persona_id == "aldric" and _score(decision, "aldric") == 25
+    assert decision.persona_id == "aldric"
+    assert _score(decision, "aldric") == 25
 
 
 def test_recent_speakers_count_as_active_participants() -> None:
     state = RouterState()
     state.record("tavern", "mara", 0.0)
     decision = _route("so what now?", state=state, now=400.0)  # sticky expired at 300 s
-    assert decision.persona_id == "mara" and not decision.sticky
+    assert decision.persona_id == "mara"
+    assert not decision.sticky
     assert "active participant: +25 (taking part in tavern)" in decision.reasons
 
 
 def test_weights_multiply_the_score() -> None:
     loud = MARA.model_copy(update={"routing": RoutingPreferences(weight=2.0)})
     decision = _route("gossip?", [loud, ALDRIC, GORIN])
-    assert _score(decision, "mara") == 90 and "routing weight x2" in decision.reasons
+    assert _score(decision, "mara") == 90
+    assert "routing weight x2" in decision.reasons
 
 
 def test_near_ties_are_broken_by_the_seeded_generator() -> None:
@@ -134,5 +155,9 @@ def test_router_state_survives_json() -> None:
     state = RouterState()
     state.record("tavern", "mara", 5.0)
     assert RouterState.from_json(state.to_json()) == state
-    assert RouterState.from_json({"x": "garbage", "y": {"sticky_persona": 3}}).channels["y"] \
-        .sticky_persona is None
+    assert (
+        RouterState.from_json({"x": "garbage", "y": {"sticky_persona": 3}})
+        .channels["y"]
+        .sticky_persona
+        is None
+    )

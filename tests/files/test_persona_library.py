@@ -68,7 +68,8 @@ def test_a_batch_is_written_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         library.save_all(batch)
     assert library.ids() == ["b"]
-    assert not list(tmp_path.glob(".tmp-*")) and not (tmp_path / "a.png").exists()
+    assert not list(tmp_path.glob(".tmp-*"))
+    assert not (tmp_path / "a.png").exists()
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:

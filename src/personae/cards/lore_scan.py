@@ -28,7 +28,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from personae.domain.lorebook import Lorebook, LoreEntry, LorePosition, SelectiveLogic
 
@@ -119,6 +119,7 @@ class _Scan:
     admitted: list[ActivatedEntry] = field(default_factory=list)
     skipped: list[SkippedEntry] = field(default_factory=list)
     used_tokens: int = 0
+    windows: dict[int, Haystack] = field(default_factory=dict)  # scan depth -> its text
 
 
 def activate(
@@ -151,6 +152,7 @@ def activate(
 
 def _candidates(scan: _Scan, step: int, recursion_text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
+    recursion = Haystack(recursion_text)
     for index, entry in enumerate(scan.book.entries):
         if index in scan.decided or not entry.enabled:
             continue
@@ -166,7 +168,7 @@ def _candidates(scan: _Scan, step: int, recursion_text: str) -> list[_Candidate]
             continue
         if step > 0 and entry.exclude_recursion:
             continue
-        haystack = recursion_text if step > 0 else _window(scan, entry)
+        haystack = recursion if step > 0 else _window(scan, entry)
         reason = match_reason(entry, haystack, scan.settings)
         if reason is not None:
             where = f"recursion step {step}: " if step else ""
@@ -174,14 +176,16 @@ def _candidates(scan: _Scan, step: int, recursion_text: str) -> list[_Candidate]
     return found
 
 
-def _window(scan: _Scan, entry: LoreEntry) -> str:
+def _window(scan: _Scan, entry: LoreEntry) -> Haystack:
     depth = entry.scan_depth
     if depth is None:
         depth = scan.book.scan_depth
     if depth is None:
         depth = scan.settings.default_scan_depth
-    recent = scan.messages[-depth:] if depth > 0 else []
-    return "".join(MESSAGE_SEPARATOR + message for message in recent)
+    if depth not in scan.windows:
+        recent = scan.messages[-depth:] if depth > 0 else []
+        scan.windows[depth] = Haystack("".join(MESSAGE_SEPARATOR + message for message in recent))
+    return scan.windows[depth]
 
 
 def _admit(scan: _Scan, candidates: list[_Candidate]) -> list[ActivatedEntry]:
@@ -242,8 +246,21 @@ def _priority(entry: LoreEntry) -> float:
 # --- matching -------------------------------------------------------------------------------------
 
 
-def match_reason(entry: LoreEntry, text: str, settings: LoreSettings) -> str | None:
+class Haystack:
+    """Scanned text, case-folded once however many keys look at it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def folded(self) -> str:
+        return self.text.casefold()
+
+
+def match_reason(entry: LoreEntry, text: str | Haystack, settings: LoreSettings) -> str | None:
     """Why `entry`'s keys match `text` (e.g. "key 'forest'"), or None when they do not."""
+    if isinstance(text, str):
+        text = Haystack(text)
     primary = next((key for key in entry.keys if key_matches(entry, key, text, settings)), None)
     if primary is None:
         return None
@@ -265,8 +282,9 @@ def match_reason(entry: LoreEntry, text: str, settings: LoreSettings) -> str | N
     return f"{reason}; secondary keys {logic.value.replace('_', ' ').upper()} (matched: {shown})"
 
 
-def key_matches(entry: LoreEntry, key: str, text: str, settings: LoreSettings) -> bool:
+def key_matches(entry: LoreEntry, key: str, text: str | Haystack, settings: LoreSettings) -> bool:
     """Whether one key matches `text` under the entry's settings; an empty key never does."""
+    haystack = Haystack(text) if isinstance(text, str) else text
     needle = key.strip()
     if not needle:
         return False
@@ -276,19 +294,20 @@ def key_matches(entry: LoreEntry, key: str, text: str, settings: LoreSettings) -
     flags = 0 if case_sensitive else re.IGNORECASE
     if entry.use_regex:
         pattern = _compile(needle, flags)
-        return pattern is not None and pattern.search(text) is not None
+        return pattern is not None and pattern.search(haystack.text) is not None
     slashed = _slash_regex(needle)
     if slashed is not None:
-        return slashed.search(text) is not None
+        return slashed.search(haystack.text) is not None
     whole_words = entry.match_whole_words
     if whole_words is None:
         whole_words = settings.match_whole_words
+    present = needle in haystack.text if case_sensitive else needle.casefold() in haystack.folded
+    if not present:
+        return False  # cheap test first: a whole word is also a substring
     if whole_words and len(needle.split()) == 1:
         pattern = _compile(rf"(?<!\w){re.escape(needle)}(?!\w)", flags)
-        return pattern is not None and pattern.search(text) is not None
-    if case_sensitive:
-        return needle in text
-    return needle.casefold() in text.casefold()
+        return pattern is not None and pattern.search(haystack.text) is not None
+    return True
 
 
 _SLASH_REGEX = re.compile(r"^/(.+)/([gimsuy]*)$", re.DOTALL)
@@ -320,6 +339,8 @@ def _compile(pattern: str, flags: int) -> re.Pattern[str] | None:
 def split_decorators(content: str) -> tuple[set[str], str]:
     """V3 decorators (`@@name value` lines at the top of the content) and the content without
     them. Fallback lines (`@@@name`) are removed too."""
+    if not content.lstrip().startswith("@@"):
+        return set(), content
     lines = content.split("\n")
     names: set[str] = set()
     taken = 0
