@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import db_command, explain_command
+from personae.cli import db_command, explain_command, llm_command, usage_command
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ def _root() -> None:
 
 app.command("explain")(explain_command.explain)
 app.add_typer(db_command.app, name="db")
+app.add_typer(llm_command.app, name="llm")
+app.command("usage")(usage_command.usage)
 
 INPUT_ERROR_EXIT = 2
 
