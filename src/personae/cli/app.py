@@ -7,7 +7,15 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import explain_command, lore_command, persona_command, route_command
+from personae.cli import (
+    db_command,
+    explain_command,
+    llm_command,
+    lore_command,
+    persona_command,
+    route_command,
+    usage_command,
+)
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -25,6 +33,9 @@ def _root() -> None:
 
 
 app.command("explain")(explain_command.explain)
+app.add_typer(db_command.app, name="db")
+app.add_typer(llm_command.app, name="llm")
+app.command("usage")(usage_command.usage)
 app.add_typer(persona_command.app, name="persona")
 app.command("route")(route_command.route_command)
 app.add_typer(lore_command.app, name="lore")
