@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -12,13 +13,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from personae.cards.creation.generate import DEFAULT_TRIES, generate_personas
 from personae.cards.creation.wizard import run_wizard
 from personae.cards.exporter import EXPORT_FORMATS, ExportFormat, export_card, write_export
 from personae.cards.frameworks.compile import DEFAULT_USER, CompiledPersona, PersonaCompiler
 from personae.cards.frameworks.registry import load_frameworks
 from personae.cards.importer import read_card
 from personae.cards.persona_ids import with_id
+from personae.cli.llm_command import ConfigOption, LlmOption
 from personae.cli.terminal_asker import TerminalAsker
+from personae.domain.persona import Persona
 from personae.errors import InputError
 from personae.files.persona_library import (
     LibraryItem,
@@ -26,6 +30,9 @@ from personae.files.persona_library import (
     library_dir,
     persona_yaml,
 )
+from personae.llm.settings import load_llm_settings
+from personae.llm.spec import forced_spec
+from personae.llm.stack import LLMStack
 
 app = typer.Typer(
     help="Personas in the library: import/export character cards, list, show, compile, create.",
@@ -251,3 +258,40 @@ def _write_compiled(path: Path, compiled: CompiledPersona) -> None:
         write_export(path, compiled.model_dump_json(indent=2).encode("utf-8"))
     except InputError:
         pass  # a cache that cannot be written only costs a recompile next time
+
+
+@app.command("generate")
+def generate(
+    theme: Annotated[str, typer.Option("--theme", "-t", help="what kind of persona, in words")],
+    count: Annotated[int, typer.Option("--count", "-n", help="how many personas")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="seed for the LLM calls")] = 0,
+    tries: Annotated[int, typer.Option("--tries", help="attempts per persona")] = DEFAULT_TRIES,
+    llm: LlmOption = None,
+    config: ConfigOption = None,
+    library: LibraryOption = None,
+    force: Annotated[bool, typer.Option("--force", help="replace personas with the same id")] = (
+        False
+    ),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the personas, write nothing")
+    ] = False,
+) -> None:
+    """Generate personas from a theme with the LLM (validated JSON, retried when invalid) and
+    write them to the library, all or none."""
+    stack = LLMStack(load_llm_settings(config), forced=forced_spec(llm))
+
+    async def run() -> list[Persona]:
+        try:
+            return await generate_personas(stack, theme, count, seed, tries)
+        finally:
+            await stack.aclose()
+
+    personas = asyncio.run(run())
+    if dry_run:
+        for persona in personas:
+            typer.echo("---")
+            typer.echo(persona_yaml(persona), nl=False)
+        return
+    paths = _library(library).save_all([LibraryItem(p) for p in personas], overwrite=force)
+    for persona, path in zip(personas, paths, strict=True):
+        typer.echo(f"generated {persona.id} ({persona.name}) -> {path}")
