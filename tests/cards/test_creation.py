@@ -81,8 +81,8 @@ def test_random_generation_is_seeded() -> None:
 def test_trait_phrases_ignore_average_and_stress_extremes() -> None:
     assert trait_phrase("openness", 50) is None
     assert trait_phrase("openness", 70) == "open to new ideas and experiences"
-    assert trait_phrase("openness", 90) == "very open to new ideas and experiences"
-    assert trait_phrase("openness", 10) == "very prefers the familiar and the proven"
+    assert trait_phrase("openness", 90) == "open to new ideas and experiences (strongly)"
+    assert trait_phrase("openness", 10) == "prefers the familiar and the proven (strongly)"
 
 
 def test_traits_are_described_strongest_first() -> None:
@@ -93,8 +93,8 @@ def test_traits_are_described_strongest_first() -> None:
         ai_traits=AITraits(humor=85),
     )
     assert describe_traits(persona) == [
-        "very calm and hard to rattle",
-        "very funny; jokes and sees the comic side",
+        "calm and hard to rattle (strongly)",
+        "funny; jokes and sees the comic side (strongly)",
         "outgoing; draws energy from company",
     ]
 

@@ -182,7 +182,7 @@ def test_the_prompt_has_every_section_of_the_character() -> None:
         "You are Aria. Be a test.",
         "A bard.",
         "bright",
-        "very outgoing",
+        "outgoing; draws energy from company (strongly)",
         "superstitious (80/100)",
         "hums",
         "Behaviour (Test):",

@@ -46,7 +46,7 @@ def trait_phrase(trait: str, value: int) -> str | None:
         return None
     strong = value < STRONG_BAND[0] or value > STRONG_BAND[1]
     words = high if value > QUIET_BAND[1] else low
-    return f"very {words}" if strong else words
+    return f"{words} (strongly)" if strong else words
 
 
 def trait_values(big_five: BigFive, ai_traits: AITraits) -> dict[str, int]:
