@@ -12,7 +12,12 @@ from personae.cli import (
     converse_command,
     db_command,
     explain_command,
+    llm_command,
+    lore_command,
+    persona_command,
+    route_command,
     simulate_command,
+    usage_command,
 )
 from personae.errors import PersonaeError
 
@@ -36,6 +41,11 @@ app.command("chat")(chat_command.chat)
 app.command("simulate")(simulate_command.simulate)
 app.command("demo")(simulate_command.demo)
 app.add_typer(db_command.app, name="db")
+app.add_typer(llm_command.app, name="llm")
+app.command("usage")(usage_command.usage)
+app.add_typer(persona_command.app, name="persona")
+app.command("route")(route_command.route_command)
+app.add_typer(lore_command.app, name="lore")
 
 INPUT_ERROR_EXIT = 2
 

@@ -7,8 +7,21 @@ its name says otherwise. Time is always in world seconds (`_s`).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from personae.domain.lorebook import Lorebook
+from personae.domain.profile import (
+    AITraits,
+    CardRecord,
+    CustomTrait,
+    FrameworkBlending,
+    MemoryPreferences,
+    PrivacySettings,
+    Profile,
+    RoutingPreferences,
+)
 
 PERSONA_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
@@ -57,7 +70,12 @@ class InteractionState(BaseModel):
 
 
 class Persona(BaseModel):
-    """A character: identity, stats, topic interests and current interaction state."""
+    """A character: identity, stats, topic interests and current interaction state.
+
+    The parts after `exit_lines` come from character cards and persona creation (issue 4); all
+    have defaults. `extensions` holds a card's `data.extensions` verbatim (minus personae's own
+    key), so unknown keys survive an import/export round trip.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +94,17 @@ class Persona(BaseModel):
     exit_lines: dict[str, list[str]] = Field(
         default_factory=dict, description="exit reason -> lines that replace the default templates"
     )
+    profile: Profile = Field(default_factory=Profile)
+    ai_traits: AITraits = Field(default_factory=AITraits)
+    custom_traits: list[CustomTrait] = Field(default_factory=list)
+    framework: str | None = Field(None, description="behavioural framework id, e.g. 'caring'")
+    framework_blending: FrameworkBlending = Field(default_factory=FrameworkBlending)
+    routing: RoutingPreferences = Field(default_factory=RoutingPreferences)
+    memory: MemoryPreferences = Field(default_factory=MemoryPreferences)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    lorebook: Lorebook | None = None
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    card: CardRecord | None = Field(None, description="set when imported from a character card")
 
     @field_validator("topics")
     @classmethod

@@ -16,6 +16,9 @@ settings:
   score: {continue_threshold: 45}
 ```
 
+A file may also hold a single persona as one mapping (`name: ...` at the top level); that is
+the shape of the persona library (`personae.files.persona_library`), one persona per file.
+
 The world file of `personae simulate` extends this format with rooms and events.
 """
 
@@ -32,7 +35,7 @@ from personae.domain.relationship import Relationship, Relationships
 from personae.dynamics.rules import RULE_SETS, RuleSet
 from personae.dynamics.settings import DynamicsSettings
 from personae.errors import InputError, UnknownPersonaError
-from personae.files.yaml_source import Location, read_yaml, validate
+from personae.files.yaml_source import Location, YamlSource, read_yaml, validate
 
 
 def slug(name: str) -> str:
@@ -145,8 +148,26 @@ def describe_location(location: Location, data: Any) -> str:
 
 
 def load_persona_file(path: str | Path) -> PersonaFile:
-    """Read and validate a persona file; problems raise `InputError` naming file, line and field."""
+    """Read and validate a persona file; problems raise `InputError` naming file, line and field.
+
+    The file is either a mapping with a `personas:` list or a single persona mapping."""
     source = read_yaml(Path(path))
     if not isinstance(source.data, dict):
-        raise InputError(f"{source.path}: a persona file is a mapping with a 'personas:' list")
+        raise InputError(
+            f"{source.path}: a persona file is a mapping: a 'personas:' list or one persona"
+        )
+    if is_single_persona(source.data):
+        source = as_persona_list(source)
     return validate(PersonaFile, source, describe_location)
+
+
+def is_single_persona(data: dict[Any, Any]) -> bool:
+    """A mapping that is one persona rather than a file of them: it has a name and no list."""
+    return "personas" not in data and "name" in data
+
+
+def as_persona_list(source: YamlSource) -> YamlSource:
+    """The same single-persona source as a one-item `personas:` list, line numbers kept."""
+    lines = {("personas", 0, *location): line for location, line in source.lines.items()}
+    lines[("personas",)] = source.lines.get((), 1)
+    return YamlSource(path=source.path, data={"personas": [dict(source.data)]}, lines=lines)

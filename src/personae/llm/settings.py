@@ -149,11 +149,18 @@ class LLMSettings(BaseModel):
             parse_spec(value, f"llm.fallbacks[{i}]", env={})
         return values
 
-    @field_validator("purposes", "personas")
+    @field_validator("purposes")
     @classmethod
-    def _overrides_parse(cls, values: dict[Any, str]) -> dict[Any, str]:
-        for key, value in values.items():
-            parse_spec(value, f"llm override for {key}", env={})
+    def _purposes_parse(cls, values: dict[Purpose, str]) -> dict[Purpose, str]:
+        for purpose, value in values.items():
+            parse_spec(value, f"llm.purposes.{purpose.value}", env={})
+        return values
+
+    @field_validator("personas")
+    @classmethod
+    def _personas_parse(cls, values: dict[str, str]) -> dict[str, str]:
+        for persona_id, value in values.items():
+            parse_spec(value, f"llm.personas.{persona_id}", env={})
         return values
 
     def price_overrides(self) -> dict[str, Price]:
@@ -168,11 +175,9 @@ def settings_from_mapping(data: Mapping[str, Any], where: str) -> LLMSettings:
         raise LLMConfigError(f"{where}: {error}") from error
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in ("llm", *first["loc"]))
-        cause = first.get("ctx", {}).get("error")
-        message = str(cause) if isinstance(cause, LLMConfigError) else first["msg"]
+        field = ".".join(str(part) for part in ("llm", *first["loc"]) if part != "[key]")
         raise LLMConfigError(
-            f"{where}: field {field}: {message} (see docs/llm.md for the llm settings)"
+            f"{where}: field {field}: {first['msg']} (see docs/llm.md for the llm settings)"
         ) from error
 
 

@@ -124,6 +124,12 @@ class EmbeddedBackend:
     async def _model(self) -> SharedModel:
         return await asyncio.to_thread(shared_model, self.path, self.n_ctx, self.n_threads)
 
+    async def load(self) -> float:
+        """Load the model now rather than on the first call; seconds it took (0 if loaded)."""
+        started = time.perf_counter()
+        await self._model()
+        return time.perf_counter() - started
+
     async def complete(self, request: ChatRequest) -> ChatResponse:
         model = await self._model()
         async with model.async_lock():

@@ -1,0 +1,1 @@
+"""Creating personas: traits, templates, a quiz, seeded random generation, the wizard."""

@@ -1,0 +1,1 @@
+"""Behavioural frameworks: the model, the shipped four, blending and compilation."""
