@@ -83,7 +83,7 @@ names = st.text(
     st.characters(categories=["L", "N", "Zs", "P"], exclude_characters="/\\"),
     min_size=1,
     max_size=20,
-).filter(lambda name: bool(name.strip()))
+).filter(lambda name: bool(name.strip()) and name not in {".", ".."})  # path-like: refused
 texts = st.text(max_size=40)
 text_lists = st.lists(texts, max_size=3)
 good_entries = st.fixed_dictionaries(

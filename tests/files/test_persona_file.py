@@ -89,7 +89,7 @@ def test_an_unknown_persona_id_is_named(tmp_path: Path) -> None:
             r"personas\.yaml:11: field 'settings.score.continue_threshold'",
         ),
         ("personas: [\n  {name: x\n", r"personas\.yaml:3: not valid YAML"),
-        ("- just\n- a list\n", r"a persona file is a mapping with a 'personas:' list"),
+        ("- just\n- a list\n", r"a persona file is a mapping: a 'personas:' list or one persona"),
         ("personas: []\n", r"field 'personas': List should have at least 1 item"),
     ],
 )
