@@ -6,6 +6,8 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +16,8 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from personae.analytics.deliver import deliver_reports
+from personae.analytics.from_store import run_data_from_store
 from personae.conversation.engine import Deps, Ending
 from personae.conversation.runtime import Runtime, open_runtime
 from personae.domain.persona import Persona
@@ -22,7 +26,23 @@ from personae.files.cast import default_world_path, world_path
 from personae.files.world_file import WorldFile, load_world_file
 from personae.llm.settings import LLMSettings
 from personae.store.records import RunStatus
+from personae.store.store import Store
 from personae.world.simulation import DepsFactory, Simulation, TickReport
+
+DEMO_OUT = Path("personae-demo")
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a finished run's reports go (None: not wanted)."""
+
+    report: Path | None = None
+    html: Path | None = None
+    discord: str | None = None
+
+    @property
+    def wanted(self) -> bool:
+        return any(x is not None for x in (self.report, self.html, self.discord))
 
 
 def simulate(
@@ -46,12 +66,18 @@ def simulate(
         str | None, typer.Option("--resume", help="id of an interrupted run to continue")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no live view")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="write the JSON report")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="write the HTML report")] = None,
+    discord: Annotated[
+        str | None, typer.Option("--discord", help="Discord transcript: a file, or a webhook URL")
+    ] = None,
 ) -> None:
     """Run WORLD tick by tick: rooms fill with conversations, personas move, events happen.
 
     Every turn is committed as it is spoken; `--resume RUN_ID` continues an interrupted run."""
     loaded = load_world_file(world_path(world))
-    run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet)
+    outputs = Outputs(report, html, discord)
+    run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet, outputs)
 
 
 def demo(
@@ -59,12 +85,17 @@ def demo(
     llm: Annotated[
         str | None, typer.Option("--llm", help="backend spec (default: embedded)")
     ] = None,
-    db: Annotated[str, typer.Option("--db", help="where the demo run is stored")] = "demo.db",
+    out: Annotated[
+        Path, typer.Option("--out", help="folder for the database and the reports")
+    ] = DEMO_OUT,
     seed: Annotated[int, typer.Option("--seed")] = 7,
 ) -> None:
-    """Run the shipped default world (five rooms, twelve personas) on the embedded model."""
+    """Run the shipped default world (five rooms, twelve personas) on the embedded model, and
+    write its reports (JSON, HTML, Discord transcript) to --out."""
     world = load_world_file(default_world_path())
-    run_world(world, ticks, seed, llm, db, None, None, quiet=False)
+    out.mkdir(parents=True, exist_ok=True)
+    outputs = Outputs(out / "report.json", out / "report.html", str(out / "transcript.discord.md"))
+    run_world(world, ticks, seed, llm, str(out / "demo.db"), None, None, False, outputs)
 
 
 def run_world(
@@ -76,12 +107,15 @@ def run_world(
     run_id: str | None,
     resume: str | None,
     quiet: bool,
+    outputs: Outputs | None = None,
 ) -> str:
     if ticks is not None and ticks < 1:
         raise InputError(f"--ticks must be at least 1, got {ticks}")
     total = ticks or world.simulation.ticks
     chosen_seed = world.simulation.seed if seed is None else seed
-    return asyncio.run(_run(world, total, chosen_seed, llm, db, run_id, resume, quiet))
+    return asyncio.run(
+        _run(world, total, chosen_seed, llm, db, run_id, resume, quiet, outputs or Outputs())
+    )
 
 
 async def _run(
@@ -93,6 +127,7 @@ async def _run(
     run_id: str | None,
     resume: str | None,
     quiet: bool,
+    outputs: Outputs,
 ) -> str:
     console = Console(highlight=False)
     llm_settings = LLMSettings(default=world.simulation.llm) if world.simulation.llm else None
@@ -127,7 +162,18 @@ async def _run(
         else:
             await _run_live(console, simulation, ticks, names)
         _summary(console, runtime, run, time.perf_counter() - started)
+        if outputs.wanted:
+            await write_reports(console, runtime.store, run, outputs)
     return run
+
+
+async def write_reports(console: Console, store: Store, run: str, outputs: Outputs) -> None:
+    data = run_data_from_store(store, run)
+    delivered = await deliver_reports(
+        data, report=outputs.report, html=outputs.html, discord=outputs.discord
+    )
+    for done in delivered:
+        console.print(f"{done.kind}: [cyan]{done.where}[/]")
 
 
 async def _run_live(

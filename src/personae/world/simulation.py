@@ -101,7 +101,11 @@ class Simulation:
             self.run_id,
             self.world.world.name,
             self.seed,
-            {"simulation": self.settings.model_dump(mode="json")},
+            {
+                "simulation": self.settings.model_dump(mode="json"),
+                "description": self.world.world.description,
+                "rooms": [room.model_dump(mode="json") for room in self.world.rooms],
+            },
         )
         self.store.personas.save_many(self.base.values())
         self.store.relationships.save_many(self.world.relationship_book())
