@@ -24,7 +24,6 @@ from personae.domain.persona import Persona
 from personae.errors import InputError
 from personae.files.cast import default_world_path, world_path
 from personae.files.world_file import WorldFile, load_world_file
-from personae.llm.settings import LLMSettings
 from personae.store.records import RunStatus
 from personae.store.store import Store
 from personae.world.simulation import DepsFactory, Simulation, TickReport
@@ -130,9 +129,8 @@ async def _run(
     outputs: Outputs,
 ) -> str:
     console = Console(highlight=False)
-    llm_settings = LLMSettings(default=world.simulation.llm) if world.simulation.llm else None
     async with open_runtime(
-        llm=llm or None, db=db, dynamics=world.settings, llm_settings=llm_settings
+        llm=llm or None, db=db, dynamics=world.settings, default_llm=world.simulation.llm
     ) as runtime:
         limit = world.simulation.max_llm_calls_in_flight
         runtime.llm.settings.rate_limits.max_concurrent = limit

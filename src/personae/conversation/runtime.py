@@ -16,7 +16,7 @@ from personae.conversation.engine import Deps
 from personae.conversation.journal import Settle, StoreJournal, keep_final_states
 from personae.conversation.settings import ConversationSettings
 from personae.dynamics.settings import DynamicsSettings
-from personae.llm.settings import LLMSettings
+from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
 from personae.store.store import Store, open_store
@@ -50,11 +50,18 @@ async def open_runtime(
     dynamics: DynamicsSettings | None = None,
     llm_settings: LLMSettings | None = None,
     settings: ConversationSettings | None = None,
+    default_llm: str | None = None,
 ) -> AsyncIterator[Runtime]:
-    """The store at `db` (else PERSONAE_DB, else ./personae.db) and the LLM stack (`llm` forces
-    a backend for every call, else PERSONAE_LLM, else the configured default: embedded)."""
+    """The store at `db` (else PERSONAE_DB, else ./personae.db) and the LLM stack.
+
+    Which backend: `llm` (forces every call), else PERSONAE_LLM, else the config file's choices
+    (PERSONAE_CONFIG), else `default_llm` (e.g. a world file's), else embedded.
+    """
+    chosen = llm_settings or load_llm_settings()
+    if default_llm and chosen.default is None:
+        chosen = chosen.model_copy(update={"default": default_llm})
     store = open_store(db)
-    stack = LLMStack(llm_settings or LLMSettings(), sink=store.usage, forced=forced_spec(llm))
+    stack = LLMStack(chosen, sink=store.usage, forced=forced_spec(llm))
     try:
         yield Runtime(
             stack, store, dynamics or DynamicsSettings(), settings or ConversationSettings()
