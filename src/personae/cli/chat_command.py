@@ -24,7 +24,7 @@ from personae.domain.world import Room
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import DynamicsSettings
 from personae.errors import InputError
-from personae.files.cast import load_cast
+from personae.files.cast import find_persona, load_cast
 from personae.files.persona_file import slug
 from personae.store.store import Store
 
@@ -51,7 +51,7 @@ def chat(
     if not user.strip():
         raise InputError("--user must not be empty")
     cast = load_cast(file)
-    target = cast.persona(persona)
+    target = find_persona(cast, persona)
     place = find_room(cast, room) if room else None
     asyncio.run(
         _chat(target, user.strip(), topic, place, llm, db, token_budget, seed, cast.settings)

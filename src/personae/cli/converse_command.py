@@ -17,7 +17,7 @@ from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationStatus, Turn
 from personae.domain.world import Room
 from personae.errors import InputError
-from personae.files.cast import load_cast
+from personae.files.cast import find_persona, load_cast
 from personae.files.persona_file import PersonaFile
 from personae.files.world_file import WorldFile
 from personae.world.catalog import shipped_rooms
@@ -79,7 +79,7 @@ async def _converse(
         raise InputError(
             "name at least two different personas, e.g. `personae converse mara gorin`"
         )
-    participants = [cast.persona(pid) for pid in persona_ids]
+    participants = [find_persona(cast, pid) for pid in persona_ids]
     room = find_room(cast, room_name) if room_name else None
     chosen_topic = topic or (room.topic_bias[0] if room else _shared_topic(participants))
     console = Console(highlight=False)

@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from personae.conversation.characters import Characters
 from personae.conversation.journal import Journal, NullJournal
 from personae.conversation.prompt import Scene, ask, build_messages
 from personae.conversation.quality import Relevance, Verdict, denoise, judge
@@ -74,7 +75,7 @@ class Deps:
     settings: ConversationSettings = field(default_factory=ConversationSettings)
     dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
     prices: PriceBook = field(default_factory=PriceBook)
-    character_prompts: Mapping[str, str] = field(default_factory=dict)
+    characters: Characters | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,12 +462,24 @@ class Conversation:
     ) -> ChatRequest:
         s = self.deps.settings
         window = self.history[self.summarized :]
+        listener_names = [p.name for p in listeners]
+        character = (
+            self.deps.characters.of(speaker, listener_names) if self.deps.characters else None
+        )
+        lore = (
+            self.deps.characters.lore(
+                speaker, [t.text for t in window], random.Random(f"{self.seed}:{index}:lore")
+            )
+            if self.deps.characters
+            else []
+        )
         the_ask = ask(
             speaker,
-            [p.name for p in listeners],
+            listener_names,
             self.exchange.context.topic,
             tier,
             memories,
+            lore,
             opening=not self.history,
         )
         messages = build_messages(
@@ -475,13 +488,15 @@ class Conversation:
             self.summary,
             window,
             the_ask,
-            self.deps.character_prompts.get(speaker.id),
+            character.system_prompt if character else None,
         )
         words = tier.max_words or s.full_max_words
         listener = listeners[0] if listeners else None
         return ChatRequest.of(
             messages,
             temperature=tier.temperature,
+            top_p=character.llm.top_p if character else 1.0,
+            frequency_penalty=character.llm.frequency_penalty if character else 0.0,
             max_tokens=max(16, int(words * s.tokens_per_word)),
             seed=random.Random(f"{self.seed}:{index}:llm").getrandbits(31),
             context=CallContext(

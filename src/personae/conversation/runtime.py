@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
+from personae.conversation.characters import Characters
 from personae.conversation.engine import Deps
 from personae.conversation.journal import Settle, StoreJournal, keep_final_states
 from personae.conversation.settings import ConversationSettings
@@ -28,6 +29,7 @@ class Runtime:
     store: Store
     dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
     settings: ConversationSettings = field(default_factory=ConversationSettings)
+    characters: Characters = field(default_factory=Characters)
 
     def deps(self, settle: Settle = keep_final_states, run_id: str | None = None) -> Deps:
         store = self.store.for_run(run_id)
@@ -37,6 +39,7 @@ class Runtime:
             settings=self.settings,
             dynamics=self.dynamics,
             prices=self.llm.prices,
+            characters=self.characters,
         )
 
     def with_settings(self, settings: ConversationSettings) -> Runtime:

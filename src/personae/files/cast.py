@@ -5,8 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from personae.errors import InputError
+from personae.domain.persona import Persona
+from personae.errors import InputError, UnknownPersonaError
 from personae.files.persona_file import PersonaFile, load_persona_file
+from personae.files.persona_library import PersonaLibrary, library_dir
 from personae.files.world_file import load_world_file
 from personae.files.yaml_source import read_yaml
 
@@ -48,3 +50,15 @@ def load_cast(path: str | Path | None = None) -> PersonaFile:
     if not isinstance(source.data, dict):
         raise InputError(f"{target}: expected a persona or world file (a YAML mapping)")
     return load_persona_file(target)
+
+
+def find_persona(cast: PersonaFile, persona_id: str, library: Path | None = None) -> Persona:
+    """A persona of the file, else of the persona library (`personae persona import` puts card
+    characters there); the error names both places."""
+    try:
+        return cast.persona(persona_id)
+    except UnknownPersonaError:
+        shelf = PersonaLibrary(library_dir(library))
+        if shelf.exists(persona_id):
+            return shelf.load(persona_id)
+        raise

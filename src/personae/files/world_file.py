@@ -14,6 +14,8 @@ personas:
     room: ai_tavern
   - file: more_personas.yaml         # every persona of another persona file (or `id:` one of them)
     room: ai_market
+  - card: cards/Seraphina.png        # a character card (V1/V2/V3: JSON, PNG, CHARX)
+    room: ai_tavern
 events:
   - use: market_raid                 # a shipped event (market_raid, royal_feast)
     start_s: 900
@@ -33,6 +35,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from personae.domain.persona import Persona
 from personae.domain.world import Event, Room
 from personae.errors import InputError
 from personae.files.persona_file import PersonaFile, describe_location, load_persona_file, slug
@@ -157,6 +160,8 @@ def _expand_personas(entries: Any, base: Path, where: Any) -> tuple[Any, dict[st
         if "file" in entry:
             loaded = _personas_from_file(entry, base, where(("personas", i, "file")))
             found = [p.model_dump() for p in loaded]
+        elif "card" in entry:
+            found = [_persona_from_card(entry, base, where(("personas", i, "card"))).model_dump()]
         else:
             found = [entry]
         for persona in found:
@@ -181,6 +186,23 @@ def _personas_from_file(entry: dict[str, Any], base: Path, where: str) -> list[A
     if "id" in entry:
         return [loaded.persona(str(entry["id"]))]
     return list(loaded.personas)
+
+
+def _persona_from_card(entry: dict[str, Any], base: Path, where: str) -> Persona:
+    """A character card (V1/V2/V3 JSON, PNG or CHARX) as a persona; `id` may rename it."""
+    unexpected = set(entry) - {"card", "id"}
+    if unexpected:
+        raise InputError(
+            f"{where}: a card reference takes only 'card', 'id' and 'room', "
+            f"not {', '.join(sorted(unexpected))}"
+        )
+    # Imported here: personae.cards itself builds on personae.files.
+    from personae.cards.importer import read_card
+
+    persona = read_card(base / str(entry["card"])).persona
+    if "id" in entry:
+        persona = persona.model_copy(update={"id": str(entry["id"])})
+    return persona
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,10 @@ def build_backend(
         from personae.llm.backends.embedded import EmbeddedBackend
 
         return EmbeddedBackend(
-            spec.path, n_ctx=settings.embedded.n_ctx, n_threads=settings.embedded.n_threads
+            spec.path,
+            n_ctx=settings.embedded.n_ctx,
+            n_threads=settings.embedded.n_threads,
+            repeat_penalty=settings.embedded.repeat_penalty,
         )
     assert spec.base_url is not None
     assert spec.model is not None

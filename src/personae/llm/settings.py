@@ -98,6 +98,9 @@ class EmbeddedSettings(BaseModel):
 
     n_ctx: int = Field(2048, ge=256)
     n_threads: int | None = Field(None, ge=1, description="None: llama.cpp's default")
+    # Small models loop ("a quest of the soul, a quest of the soul..."); llama.cpp's classic
+    # repetition penalty over the last 64 tokens keeps SmolLM2 moving. 1.0 turns it off.
+    repeat_penalty: float = Field(1.15, ge=1.0, le=2.0)
 
 
 class FallbackLineSettings(BaseModel):

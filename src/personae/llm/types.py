@@ -80,6 +80,8 @@ class ChatRequest:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     json_schema: Mapping[str, Any] | None = None
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
     context: CallContext = DEFAULT_CONTEXT
 
     def __post_init__(self) -> None:
@@ -89,6 +91,9 @@ class ChatRequest:
             raise ValueError(f"temperature must be 0-2, got {self.temperature}")
         if not 0.0 < self.top_p <= 1.0:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        for name in ("frequency_penalty", "presence_penalty"):
+            if not -2.0 <= getattr(self, name) <= 2.0:
+                raise ValueError(f"{name} must be -2..2, got {getattr(self, name)}")
         if self.max_tokens is not None and self.max_tokens < 1:
             raise ValueError(f"max_tokens must be at least 1, got {self.max_tokens}")
 

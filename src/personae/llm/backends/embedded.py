@@ -108,11 +108,17 @@ def shared_model(path: Path, n_ctx: int = 2048, n_threads: int | None = None) ->
 
 class EmbeddedBackend:
     def __init__(
-        self, path: Path | None = None, *, n_ctx: int = 2048, n_threads: int | None = None
+        self,
+        path: Path | None = None,
+        *,
+        n_ctx: int = 2048,
+        n_threads: int | None = None,
+        repeat_penalty: float = 1.0,
     ) -> None:
         self.path = check_model_file(path) if path is not None else packaged_model_path()
         self.n_ctx = n_ctx
         self.n_threads = n_threads
+        self.repeat_penalty = repeat_penalty
         self._info = BackendInfo(
             kind="embedded", model=self.path.stem, location=str(self.path), local=True
         )
@@ -153,7 +159,10 @@ class EmbeddedBackend:
         with model.thread_lock:
             try:
                 return cast(
-                    dict[str, Any], model.llama.create_chat_completion(**llama_arguments(request))
+                    dict[str, Any],
+                    model.llama.create_chat_completion(
+                        **llama_arguments(request, self.repeat_penalty)
+                    ),
                 )
             except ValueError as error:  # llama-cpp-python's word for a prompt it cannot take
                 raise PermanentBackendError(
@@ -166,7 +175,7 @@ class EmbeddedBackend:
             started = time.perf_counter()
             pieces: list[str] = []
             finish: str | None = None
-            bridge = _ThreadStream(model, request)
+            bridge = _ThreadStream(model, request, self.repeat_penalty)
             async for chunk in bridge:
                 choice = chunk["choices"][0]
                 delta = choice.get("delta", {}).get("content") or ""
@@ -195,7 +204,7 @@ class EmbeddedBackend:
         return None
 
 
-def llama_arguments(request: ChatRequest) -> dict[str, Any]:
+def llama_arguments(request: ChatRequest, repeat_penalty: float = 1.0) -> dict[str, Any]:
     arguments: dict[str, Any] = {
         "messages": [{"role": m.role.value, "content": m.content} for m in request.messages],
         "temperature": request.temperature,
@@ -203,6 +212,9 @@ def llama_arguments(request: ChatRequest) -> dict[str, Any]:
         "max_tokens": request.max_tokens,
         "stop": list(request.stop),
         "seed": request.seed,
+        "frequency_penalty": request.frequency_penalty,
+        "presence_penalty": request.presence_penalty,
+        "repeat_penalty": repeat_penalty,
     }
     if request.json_schema is not None:
         arguments["response_format"] = {"type": "json_object", "schema": dict(request.json_schema)}
@@ -214,9 +226,12 @@ class _ThreadStream:
 
     _DONE = object()
 
-    def __init__(self, model: SharedModel, request: ChatRequest) -> None:
+    def __init__(
+        self, model: SharedModel, request: ChatRequest, repeat_penalty: float = 1.0
+    ) -> None:
         self.model = model
         self.request = request
+        self.repeat_penalty = repeat_penalty
         self.tokens_in_context = 0
         self._cancelled = threading.Event()
 
@@ -254,5 +269,7 @@ class _ThreadStream:
     def _chunks(self) -> Iterator[Any]:
         return cast(
             Iterator[Any],
-            self.model.llama.create_chat_completion(**llama_arguments(self.request), stream=True),
+            self.model.llama.create_chat_completion(
+                **llama_arguments(self.request, self.repeat_penalty), stream=True
+            ),
         )

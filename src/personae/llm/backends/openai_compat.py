@@ -175,6 +175,10 @@ class OpenAICompatibleBackend:
             arguments["stop"] = list(request.stop)
         if request.seed is not None:
             arguments["seed"] = request.seed
+        if request.frequency_penalty:
+            arguments["frequency_penalty"] = request.frequency_penalty
+        if request.presence_penalty:
+            arguments["presence_penalty"] = request.presence_penalty
         if request.json_schema is not None:
             arguments["response_format"] = response_format(request.json_schema, self.json_format)
         return arguments
