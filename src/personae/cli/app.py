@@ -9,6 +9,7 @@ from rich.console import Console
 
 from personae.cli import (
     chat_command,
+    compare_command,
     converse_command,
     db_command,
     explain_command,
@@ -40,6 +41,7 @@ app.command("converse")(converse_command.converse)
 app.command("chat")(chat_command.chat)
 app.command("simulate")(simulate_command.simulate)
 app.command("demo")(simulate_command.demo)
+app.command("compare")(compare_command.compare)
 app.add_typer(db_command.app, name="db")
 app.add_typer(llm_command.app, name="llm")
 app.command("usage")(usage_command.usage)
