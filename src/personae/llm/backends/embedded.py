@@ -15,6 +15,7 @@ and stable are cheaper.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.metadata
 import logging
 import threading
@@ -89,6 +90,16 @@ class SharedModel:
 
 _models: dict[tuple[Path, int, int | None], SharedModel] = {}
 _models_lock = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the models while the interpreter is whole: llama.cpp's own finaliser, run during
+    shutdown, finds its C bindings already gone and prints a TypeError."""
+    with _models_lock:
+        for model in _models.values():
+            model.llama.close()
+        _models.clear()
 
 
 def shared_model(path: Path, n_ctx: int = 2048, n_threads: int | None = None) -> SharedModel:
