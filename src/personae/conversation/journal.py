@@ -79,7 +79,7 @@ class StoreJournal:
         self.store.conversations.record_departure(record.id, persona_id, reason)
 
     def digested(self, record: ConversationRecord) -> None:
-        self.store.conversations.update(record)
+        self.store.conversations.save_progress(record)
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
         record, outcome = ending.record, ending.outcome

@@ -20,6 +20,7 @@ from personae.dynamics.settings import DynamicsSettings
 from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
+from personae.llm.usage import BufferedUsageSink
 from personae.store.store import Store, open_store
 
 
@@ -64,11 +65,13 @@ async def open_runtime(
     if default_llm and chosen.default is None:
         chosen = chosen.model_copy(update={"default": default_llm})
     store = open_store(db)
-    stack = LLMStack(chosen, sink=store.usage, forced=forced_spec(llm))
+    usage = BufferedUsageSink(store.usage)
+    stack = LLMStack(chosen, sink=usage, forced=forced_spec(llm))
     try:
         yield Runtime(
             stack, store, dynamics or DynamicsSettings(), settings or ConversationSettings()
         )
     finally:
+        usage.flush()
         await stack.aclose()
         store.close()

@@ -51,3 +51,44 @@ class InMemoryUsageSink:
 
     def __len__(self) -> int:
         return len(self._records)
+
+
+class BatchSink(Protocol):
+    def record_many(self, records: list[UsageRecord]) -> None: ...
+
+    def query(
+        self, player_id: str | None = None, since: float | None = None
+    ) -> list[UsageRecord]: ...
+
+
+class BufferedUsageSink:
+    """Writes usage rows in batches: one transaction per `batch` calls, or on `flush`.
+
+    A simulation makes thousands of calls a minute; one commit each would cost more than the
+    calls. Rows still buffered are in `query` results; a crash loses at most one batch of usage
+    rows (never a turn: turns are committed on their own). Budgets are kept in memory by the
+    LLM stack and do not wait for a flush.
+    """
+
+    def __init__(self, sink: BatchSink, batch: int = 200) -> None:
+        self._sink = sink
+        self._batch = batch
+        self._pending: list[UsageRecord] = []
+        self._lock = threading.Lock()
+
+    def record(self, record: UsageRecord) -> None:
+        with self._lock:
+            self._pending.append(record)
+            due = len(self._pending) >= self._batch
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self._sink.record_many(pending)
+
+    def query(self, player_id: str | None = None, since: float | None = None) -> list[UsageRecord]:
+        self.flush()
+        return self._sink.query(player_id, since)

@@ -93,6 +93,22 @@ class ConversationRepository:
             _insert_participants(connection, record.id, record.participants)
         return record
 
+    def save_progress(self, record: ConversationRecord) -> None:
+        """Store how far a running conversation has got (totals, summary, digest), without
+        touching its participants: cheap enough to call every few lines."""
+        with self._scope.database.write() as connection:
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == record.id)
+                .values(
+                    tokens_used=record.tokens_used,
+                    cost_usd=record.cost_usd,
+                    summary=record.summary,
+                    summarized_turns=record.summarized_turns,
+                    digested_turns=record.digested_turns,
+                )
+            )
+
     def record_departure(self, conversation_id: str, persona_id: str, reason: str) -> None:
         """`persona_id` left for `reason`; committed at once so a resumed run knows it."""
         with self._scope.database.write() as connection:

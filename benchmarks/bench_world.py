@@ -1,0 +1,125 @@
+"""World tick time at 100, 1k and 10k personas (10 per room), and the engine's cost per line.
+
+Each size runs a few ticks of a generated world with the scripted backend and a real SQLite file,
+so a tick includes everything: selection, every conversation's lines (prompts, quality gates,
+committed turns), closings, rest, migrations, snapshots and the tick commit.
+
+Baseline, in the same run: the scripted backend answering the same number of calls alone.
+Engine overhead per line = (tick time - backend time) / lines spoken.
+
+Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N]
+Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from personae.conversation.runtime import open_runtime
+from personae.domain import InteractionState, Persona, Priority
+from personae.files.world_file import WorldFile
+from personae.llm.backends.scripted import ScriptedBackend
+from personae.llm.types import CallContext, ChatRequest, Message, Role
+from personae.world.catalog import shipped_rooms
+from personae.world.simulation import Simulation
+
+TOPICS = ["gossip", "rumors", "trade", "politics", "history", "security", "travelers", "prices"]
+
+
+def generated_world(personas: int, seed: int) -> WorldFile:
+    rng = random.Random(seed)
+    archetypes = list(shipped_rooms().values())
+    rooms = []
+    for i in range(max(1, personas // 10)):
+        room = dict(archetypes[i % len(archetypes)])
+        room["room_id"] = f"room_{i}"
+        room["name"] = f"{room['name']} #{i}"
+        rooms.append(room)
+    cast = [
+        Persona(
+            id=f"p{i}", name=f"Persona {i}", charisma=rng.randint(6, 18), status=rng.randint(1, 9),
+            topics={t: rng.randint(10, 95) for t in rng.sample(TOPICS, 4)},
+            state=InteractionState(current_priority=rng.choice(list(Priority)),
+                                   available_time_s=rng.uniform(200, 900),
+                                   social_energy=rng.uniform(40, 100)),
+        ).model_dump(mode="json")
+        for i in range(personas)
+    ]
+    return WorldFile.model_validate({
+        "world": {"name": f"Bench {personas}"},
+        "simulation": {"tick_s": 30, "seed": seed},
+        "rooms": rooms,
+        "personas": cast,
+        "starting_rooms": {f"p{i}": f"room_{i // 10}" for i in range(personas)},
+    })
+
+
+async def run_size(personas: int, ticks: int, folder: Path) -> dict[str, float]:
+    world = generated_world(personas, seed=personas)
+    async with open_runtime(llm="scripted", db=str(folder / f"w{personas}.db"),
+                            dynamics=world.settings) as runtime:
+        run_id = f"bench-{personas}"
+        simulation = Simulation(world, runtime.store, run_id,
+                                lambda settle: runtime.deps(settle=settle, run_id=run_id))
+        simulation.start()
+        lines = 0
+        calls_before = len(runtime.store.usage.query())
+        started = time.perf_counter()
+        tick_times = []
+        for _ in range(ticks):
+            begun = time.perf_counter()
+            report = await simulation.step()
+            tick_times.append(time.perf_counter() - begun)
+            lines += len(report.spoken)
+        elapsed = time.perf_counter() - started
+        calls = len(runtime.store.usage.query()) - calls_before
+    backend_s = await backend_alone(calls)
+    return {
+        "personas": personas,
+        "rooms": len(world.rooms),
+        "ticks": ticks,
+        "lines": lines,
+        "llm_calls": calls,
+        "ms_per_tick": round(elapsed / ticks * 1000, 1),
+        "max_ms_per_tick": round(max(tick_times) * 1000, 1),
+        "engine_ms_per_line": round((elapsed - backend_s) / max(1, lines) * 1000, 3),
+        "backend_ms_per_call": round(backend_s / max(1, calls) * 1000, 4),
+    }
+
+
+async def backend_alone(calls: int) -> float:
+    backend = ScriptedBackend(seed=1)
+    request = ChatRequest.of(
+        [Message(Role.SYSTEM, "You are Persona 1."), Message(Role.USER, "Talk about trade.")],
+        max_tokens=64, context=CallContext(topic="trade"))
+    started = time.perf_counter()
+    for _ in range(calls):
+        await backend.complete(request)
+    return time.perf_counter() - started
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--ticks", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            figures = await run_size(size, args.ticks, Path(folder))
+            results.append(figures)
+            print(f"{size:>6} personas, {figures['rooms']:>5} rooms: "
+                  f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
+                  f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line")
+    print(json.dumps({"sizes": results}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
