@@ -67,6 +67,13 @@ class StoreJournal:
         self.settle = settle
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
+        """Write the record, and any participant the store does not know yet (so that a
+        crashed conversation can be resumed from the store alone)."""
+        scoped = self.store.for_run(record.run_id)
+        known = scoped.personas.get_many(list(starting))
+        missing = [persona for pid, persona in starting.items() if pid not in known]
+        if missing:
+            scoped.personas.save_many(missing)
         if self.store.conversations.get(record.id) is None:
             self.store.conversations.create(record)
 
