@@ -1,10 +1,13 @@
 """What personas remember: embeddings, retrieval, tiers and decay, fact bookkeeping, health.
 
-Imports `personae.domain` and libraries (and `personae.llm` for fact extraction only).
+Imports `personae.domain` and libraries (and `personae.llm` for fact extraction only). Embedding
+backends live in `personae.memory.embeddings.minilm` / `.openai_compatible`, chosen with
+`personae.memory.embeddings.spec.embedder_from_spec`; they are not imported here, so that code
+which never embeds does not load tokenizers or the openai SDK.
 """
 
 from personae.memory.decay import apply_decay, memory_retention, retention, tier_for
-from personae.memory.embeddings import Embedder, MiniLMEmbedder, embedder_from_spec
+from personae.memory.embeddings import Embedder
 from personae.memory.facts import (
     FactDecision,
     Insert,
@@ -57,7 +60,6 @@ __all__ = [
     "MemoryRepository",
     "MemorySettings",
     "Merge",
-    "MiniLMEmbedder",
     "OwnerIndex",
     "PersonaMemory",
     "PromptSettings",
@@ -69,7 +71,6 @@ __all__ = [
     "Supersede",
     "UnknownMemoryError",
     "apply_decay",
-    "embedder_from_spec",
     "format_memories",
     "memory_health",
     "memory_retention",

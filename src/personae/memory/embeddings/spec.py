@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from personae.errors import InputError
-from personae.memory.embeddings.minilm import MODEL_NAME, MiniLMEmbedder
-from personae.memory.embeddings.openai_compatible import OpenAICompatibleEmbedder
 from personae.memory.embeddings.protocol import Embedder
 
+if TYPE_CHECKING:
+    from personae.memory.embeddings.openai_compatible import OpenAICompatibleEmbedder
+
 DEFAULT_EMBEDDINGS = "embedded"
+EMBEDDED_SPECS = frozenset({"embedded", "embedded:all-MiniLM-L6-v2"})
 OLLAMA_DEFAULT_HOST = "http://localhost:11434"
 _SPEC_HELP = (
     "use `embedded`, `openai:MODEL`, `ollama:MODEL` or `http://HOST:PORT/v1#MODEL`, "
@@ -30,14 +33,20 @@ def embedder_from_spec(
     spec: str = DEFAULT_EMBEDDINGS,
     *,
     environ: Mapping[str, str] | None = None,
-    load_embedded: Callable[[], Embedder] = MiniLMEmbedder,
+    load_embedded: Callable[[], Embedder] | None = None,
 ) -> Embedder:
     """The backend `spec` names. Bad specs and missing keys raise `InputError` saying how to fix
-    them; nothing is contacted until the first `embed`."""
+    them; nothing is contacted until the first `embed`. Backends are imported on demand."""
     env = os.environ if environ is None else environ
     spec = spec.strip()
-    if spec in {"embedded", MODEL_NAME}:
-        return load_embedded()
+    if spec in EMBEDDED_SPECS:
+        if load_embedded is not None:
+            return load_embedded()
+        from personae.memory.embeddings.minilm import MiniLMEmbedder
+
+        return MiniLMEmbedder()
+    from personae.memory.embeddings.openai_compatible import OpenAICompatibleEmbedder
+
     if spec.startswith(("http://", "https://")):
         return _url_embedder(spec, env)
     prefix, _, model = spec.partition(":")
@@ -62,6 +71,8 @@ def embedder_from_spec(
 
 
 def _url_embedder(spec: str, env: Mapping[str, str]) -> OpenAICompatibleEmbedder:
+    from personae.memory.embeddings.openai_compatible import OpenAICompatibleEmbedder
+
     url, _, model = spec.partition("#")
     parts = urlsplit(url)
     if not model:
