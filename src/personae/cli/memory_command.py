@@ -116,7 +116,7 @@ def memory_json(memory: Memory) -> dict[str, Any]:
 def render_health(report: MemoryHealth, console: Console) -> None:
     console.print(
         f"[bold]{escape(report.owner_id)}[/]: {report.total} memories "
-        f"({', '.join(f'{count} {kind.value}s' for kind, count in report.by_kind.items())}), "
+        f"({', '.join(_counted(count, kind.value) for kind, count in report.by_kind.items())}), "
         f"{report.superseded} superseded, {report.pinned} pinned, "
         f"{report.exempt_from_decay} exempt from decay — at {world_time(report.now_s)}"
     )
@@ -126,7 +126,7 @@ def render_health(report: MemoryHealth, console: Console) -> None:
     tiers.add_column("capacity", justify="right")
     tiers.add_column("used", justify="right")
     for use in report.tiers:
-        used = "" if use.utilisation is None else f"{use.utilisation:.0%}"
+        used = "" if use.utilisation is None else f"{use.utilisation:.1%}"
         capacity = "-" if use.capacity is None else str(use.capacity)
         tiers.add_row(use.tier.value, str(use.count), capacity, used)
     console.print(tiers)
@@ -150,6 +150,10 @@ def render_health(report: MemoryHealth, console: Console) -> None:
         console.print("[green]healthy[/]: nothing to do")
     for advice in report.recommendations:
         console.print(f"[yellow]recommendation[/]: {escape(advice)}")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def render_memories(
