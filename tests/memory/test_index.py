@@ -110,6 +110,36 @@ def test_put_many_equals_putting_one_by_one() -> None:
     assert one_by_one.search(query, 0.0, settings) == at_once.search(query, 0.0, settings)
 
 
+def test_bulk_columns_search_like_memories_put_one_by_one() -> None:
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((50, DIMENSIONS)).astype(np.float32)
+    last_used = rng.uniform(0, 1e6, 50)
+    importance = rng.integers(1, 11, 50).astype(np.float64)
+    memories = [
+        make_memory(f"m{i}", importance=int(importance[i]), created_at_s=float(last_used[i]))
+        for i in range(50)
+    ]
+    bulk = OwnerIndex.from_columns(
+        [m.id for m in memories], vectors, last_used_s=last_used, importance=importance
+    )
+    put = OwnerIndex(DIMENSIONS)
+    put.put_many(memories, vectors)
+    query = rng.standard_normal(DIMENSIONS).astype(np.float32)
+    settings = RetrievalSettings(top_k=10)
+    assert bulk.search(query, 1e6, settings) == put.search(query, 1e6, settings)
+
+
+def test_a_bulk_loaded_index_still_grows() -> None:
+    index = OwnerIndex.from_columns(
+        [],
+        np.zeros((0, DIMENSIONS), dtype=np.float32),
+        last_used_s=np.zeros(0),
+        importance=np.zeros(0),
+    )
+    index.put(make_memory("m"), axis(1))
+    assert index.nearest(axis(1)) == ("m", 1.0)
+
+
 def test_putting_a_known_id_replaces_its_vector() -> None:
     index = filled_index()
     index.put(make_memory("m0"), axis(3))
