@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from personae.cli import explain_command, memory_command
+from personae.cli import db_command, explain_command, llm_command, memory_command, usage_command
 from personae.errors import PersonaeError
 
 app = typer.Typer(
@@ -25,6 +25,9 @@ def _root() -> None:
 
 
 app.command("explain")(explain_command.explain)
+app.add_typer(db_command.app, name="db")
+app.add_typer(llm_command.app, name="llm")
+app.command("usage")(usage_command.usage)
 app.add_typer(memory_command.memory_app, name="memory")
 
 INPUT_ERROR_EXIT = 2

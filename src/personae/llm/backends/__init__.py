@@ -1,0 +1,1 @@
+"""The backends: embedded GGUF models, OpenAI-compatible servers, scripted lines."""

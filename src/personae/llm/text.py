@@ -1,0 +1,147 @@
+"""Small text helpers shared by the scripted backend and the fallback lines: pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+from collections.abc import Iterable
+
+# About four characters per token for English with BPE tokenizers: used only where a backend
+# reports no counts (scripted lines) and for rate-limit and budget reservations before a call.
+CHARS_PER_TOKEN = 4
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_INSTRUCTION_START = (
+    "summarize",
+    "summarise",
+    "extract",
+    "list",
+    "return",
+    "respond",
+    "reply",
+    "write",
+    "give",
+    "answer",
+    "output",
+    "use",
+    "you are",
+)
+_STOPWORDS = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "their",
+        "there",
+        "these",
+        "those",
+        "which",
+        "while",
+        "would",
+        "could",
+        "should",
+        "other",
+        "being",
+        "having",
+        "doing",
+        "because",
+        "through",
+        "during",
+        "before",
+        "where",
+        "what",
+        "when",
+        "your",
+        "yours",
+        "this",
+        "that",
+        "with",
+        "from",
+        "have",
+        "just",
+        "very",
+        "really",
+        "think",
+        "know",
+        "maybe",
+        "something",
+        "anything",
+        "nothing",
+    ]
+)
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
+
+
+def seeded_rng(*parts: object) -> random.Random:
+    """A generator seeded by a stable hash of `parts`: the same inputs give the same choices in
+    every process, whatever order calls arrive in (Python's own `hash` is salted per process)."""
+    digest = hashlib.sha256("\x1f".join(repr(p) for p in parts).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences and lines of `text`, stripped, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for piece in _SENTENCE_END.split(text):
+        cleaned = piece.strip().strip("-*• \t")
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return list(seen)
+
+
+def informative_sentences(text: str) -> list[str]:
+    """The sentences of `text` that state something: not instructions to the model (a line that
+    starts like "Summarize..." or mentions JSON), not headers ending in ':', not one-word lines."""
+    kept = []
+    for sentence in sentences(text):
+        lowered = sentence.lower()
+        if lowered.startswith(_INSTRUCTION_START) or "json" in lowered or "schema" in lowered:
+            continue
+        if sentence.endswith(":") or len(sentence.split()) < 3:
+            continue
+        kept.append(sentence)
+    return kept
+
+
+def keyword(text: str, default: str) -> str:
+    """The most telling word of `text`: its longest word of five letters or more that is not a
+    common function word; `default` when there is none."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 5 and w.lower() not in _STOPWORDS]
+    return max(words, key=len) if words else default
+
+
+def truncate_to_tokens(text: str, max_tokens: int) -> str:
+    """Cut `text` at a word boundary so its estimated size fits `max_tokens`."""
+    if estimate_tokens(text) <= max_tokens:
+        return text
+    limit = max_tokens * CHARS_PER_TOKEN
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "..."
+
+
+def humanize(topic: str) -> str:
+    return topic.replace("_", " ").strip()
+
+
+def first_sentence(text: str) -> str:
+    found = sentences(text)
+    return found[0] if found else ""
+
+
+def join_words(words: Iterable[str]) -> str:
+    return " ".join(w for w in words if w)
+
+
+def fill(template: str, **values: str) -> str:
+    """Replace `{name}` slots; unlike `str.format`, other braces in a persona's text are kept."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template

@@ -1,0 +1,1 @@
+"""Wrappers: each is a `Backend` around a `Backend`, adding one behaviour."""

@@ -1,0 +1,1 @@
+"""One module per schema revision; Alembic reads them in order of `down_revision`."""

@@ -1,0 +1,219 @@
+"""Conversations: who took part, where, about what, and how they ended."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from personae.domain.turn import ConversationRecord, ConversationStatus
+from personae.store.errors import NotFoundError, StoreError
+from personae.store.repositories.base import Scope
+from personae.store.tables import conversation_participants, conversations
+
+_UNSET: Any = object()
+
+
+class ConversationRepository:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def create(self, record: ConversationRecord) -> ConversationRecord:
+        """Store a new conversation; its `run_id` must name a stored run (or be None)."""
+        try:
+            with self._scope.database.write() as connection:
+                connection.execute(
+                    conversations.insert().values(
+                        created_at=self._scope.clock(), **_conversation_row(record)
+                    )
+                )
+                _insert_participants(connection, record.id, record.participants)
+        except IntegrityError:
+            raise StoreError(
+                f"cannot create conversation {record.id!r}: a conversation with that id exists "
+                f"already, or run {record.run_id!r} is not in the store"
+            ) from None
+        return record
+
+    def get(self, conversation_id: str) -> ConversationRecord | None:
+        found = self._select(conversations.c.id == conversation_id)
+        return found[0] if found else None
+
+    def require(self, conversation_id: str) -> ConversationRecord:
+        record = self.get(conversation_id)
+        if record is None:
+            raise NotFoundError(f"conversation {conversation_id!r} is not in the store")
+        return record
+
+    def list(
+        self,
+        run_id: str | None = None,
+        room_id: str | None = None,
+        status: ConversationStatus | None = None,
+        participant_id: str | None = None,
+    ) -> builtins.list[ConversationRecord]:
+        """Conversations matching every filter given (None: any), oldest first."""
+        c = conversations.c
+        conditions: builtins.list[ColumnElement[bool]] = []
+        if run_id is not None:
+            conditions.append(c.run_id == run_id)
+        if room_id is not None:
+            conditions.append(c.room_id == room_id)
+        if status is not None:
+            conditions.append(c.status == status.value)
+        if participant_id is not None:
+            conditions.append(
+                c.id.in_(
+                    select(conversation_participants.c.conversation_id).where(
+                        conversation_participants.c.persona_id == participant_id
+                    )
+                )
+            )
+        return self._select(*conditions)
+
+    def update(self, record: ConversationRecord) -> ConversationRecord:
+        """Replace the stored conversation's fields (and participants) with `record`'s."""
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                update(conversations)
+                .where(conversations.c.id == record.id)
+                .values(_conversation_row(record))
+            )
+            if result.rowcount != 1:
+                raise NotFoundError(f"conversation {record.id!r} is not in the store")
+            connection.execute(
+                delete(conversation_participants).where(
+                    conversation_participants.c.conversation_id == record.id
+                )
+            )
+            _insert_participants(connection, record.id, record.participants)
+        return record
+
+    def record_departure(self, conversation_id: str, persona_id: str, reason: str) -> None:
+        """`persona_id` left for `reason`; committed at once so a resumed run knows it."""
+        with self._scope.database.write() as connection:
+            departures = self._departures_for_update(connection, conversation_id)
+            departures[persona_id] = reason
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(departures=departures)
+            )
+
+    def end(
+        self,
+        conversation_id: str,
+        exit_reason: str,
+        ended_at_s: float,
+        tokens_used: int | None = None,
+        cost_usd: float | None = _UNSET,
+    ) -> ConversationRecord:
+        """Mark the conversation ended; `tokens_used` and `cost_usd` are updated when given."""
+        values: dict[str, Any] = {
+            "status": ConversationStatus.ENDED.value,
+            "exit_reason": exit_reason,
+            "ended_at_s": ended_at_s,
+        }
+        if tokens_used is not None:
+            values["tokens_used"] = tokens_used
+        if cost_usd is not _UNSET:
+            values["cost_usd"] = cost_usd
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                update(conversations).where(conversations.c.id == conversation_id).values(values)
+            )
+            if result.rowcount != 1:
+                raise NotFoundError(f"conversation {conversation_id!r} is not in the store")
+        return self.require(conversation_id)
+
+    def delete(self, conversation_id: str) -> bool:
+        """Remove the conversation and its turns."""
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                delete(conversations).where(conversations.c.id == conversation_id)
+            )
+        return result.rowcount == 1
+
+    def _departures_for_update(
+        self, connection: Connection, conversation_id: str
+    ) -> dict[str, str]:
+        statement = (
+            select(conversations.c.departures)
+            .where(conversations.c.id == conversation_id)
+            .with_for_update()
+        )
+        found = connection.execute(statement).first()
+        if found is None:
+            raise NotFoundError(f"conversation {conversation_id!r} is not in the store")
+        return dict(found.departures)
+
+    def _select(self, *conditions: ColumnElement[bool]) -> builtins.list[ConversationRecord]:
+        statement = (
+            select(conversations)
+            .where(*conditions)
+            .order_by(conversations.c.started_at_s, conversations.c.created_at, conversations.c.id)
+        )
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement).mappings().all()
+            ids = [row["id"] for row in rows]
+            participants: dict[str, list[str]] = {}
+            if ids:
+                p = conversation_participants.c
+                for conversation_id, persona_id in connection.execute(
+                    select(p.conversation_id, p.persona_id)
+                    .where(p.conversation_id.in_(ids))
+                    .order_by(p.conversation_id, p.position)
+                ):
+                    participants.setdefault(conversation_id, []).append(persona_id)
+        return [_record(row, participants.get(row["id"], [])) for row in rows]
+
+
+def _conversation_row(record: ConversationRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "run_id": record.run_id,
+        "room_id": record.room_id,
+        "topic": record.topic,
+        "status": record.status.value,
+        "started_at_s": record.started_at_s,
+        "ended_at_s": record.ended_at_s,
+        "exit_reason": record.exit_reason,
+        "departures": record.departures,
+        "token_budget": record.token_budget,
+        "tokens_used": record.tokens_used,
+        "cost_usd": record.cost_usd,
+    }
+
+
+def _insert_participants(
+    connection: Connection, conversation_id: str, participants: Sequence[str]
+) -> None:
+    connection.execute(
+        conversation_participants.insert(),
+        [
+            {"conversation_id": conversation_id, "position": position, "persona_id": persona_id}
+            for position, persona_id in enumerate(participants)
+        ],
+    )
+
+
+def _record(row: RowMapping, participants: list[str]) -> ConversationRecord:
+    return ConversationRecord(
+        id=row["id"],
+        participants=participants,
+        topic=row["topic"],
+        room_id=row["room_id"],
+        run_id=row["run_id"],
+        status=ConversationStatus(row["status"]),
+        started_at_s=row["started_at_s"],
+        ended_at_s=row["ended_at_s"],
+        exit_reason=row["exit_reason"],
+        departures=row["departures"],
+        token_budget=row["token_budget"],
+        tokens_used=row["tokens_used"],
+        cost_usd=row["cost_usd"],
+    )

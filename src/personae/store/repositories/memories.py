@@ -1,0 +1,247 @@
+"""Memories of one run (or outside any run), their embeddings, and who told whom.
+
+Embeddings are stored beside each memory as little-endian float32 bytes with the name of the
+model that made them, so vectors of different models are never compared.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from personae.domain.memory import Memory, MemoryKind, MemoryTier
+from personae.store.errors import NotFoundError, StoreError
+from personae.store.records import FactTelling
+from personae.store.repositories.base import Scope
+from personae.store.tables import fact_tellings, memories
+
+EMBEDDING_DTYPE = np.dtype("<f4")
+_MEMORY_COLUMNS = [memories.c[name] for name in Memory.model_fields]
+# A chain of tellings longer than this is a cycle in the data, not gossip.
+_MAX_CHAIN = 1000
+
+
+class MemoryRepository:
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def add(
+        self,
+        memory: Memory,
+        embedding: npt.ArrayLike | None = None,
+        embedding_model: str | None = None,
+    ) -> None:
+        """Store a new memory, with its embedding when given (then `embedding_model` too)."""
+        self.add_many([memory], None if embedding is None else [embedding], embedding_model)
+
+    def add_many(
+        self,
+        many: Sequence[Memory],
+        embeddings: Sequence[npt.ArrayLike] | None = None,
+        embedding_model: str | None = None,
+    ) -> None:
+        if embeddings is not None and len(embeddings) != len(many):
+            raise ValueError(f"{len(many)} memories but {len(embeddings)} embeddings")
+        rows = [
+            {
+                "run_id": self._scope.key,
+                **_row(memory),
+                **_embedding_columns(
+                    None if embeddings is None else embeddings[i], embedding_model
+                ),
+            }
+            for i, memory in enumerate(many)
+        ]
+        if not rows:
+            return
+        try:
+            with self._scope.database.write() as connection:
+                connection.execute(memories.insert(), rows)
+        except IntegrityError:
+            ids = ", ".join(repr(m.id) for m in many[:5])
+            raise StoreError(
+                f"cannot add memories {ids}: a memory with one of these ids exists already, or "
+                "a memory they are superseded by is not stored"
+            ) from None
+
+    def update(self, memory: Memory) -> None:
+        """Replace the stored memory with `memory` (same id); its embedding is kept."""
+        values = _row(memory)
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                update(memories).where(memories.c.id == memory.id).values(values)
+            )
+        if result.rowcount != 1:
+            raise NotFoundError(f"memory {memory.id!r} is not in the store")
+
+    def get(self, memory_id: str) -> Memory | None:
+        found = self._select(memories.c.id == memory_id, scoped=False)
+        return found[0] if found else None
+
+    def list(
+        self,
+        owner_id: str,
+        about_id: str | None = None,
+        kind: MemoryKind | None = None,
+        tier: MemoryTier | None = None,
+        include_superseded: bool = False,
+    ) -> builtins.list[Memory]:
+        """What `owner_id` remembers (optionally only about `about_id`, of one kind or tier),
+        oldest first. Superseded memories are history and left out unless asked for."""
+        c = memories.c
+        conditions: builtins.list[ColumnElement[bool]] = [c.owner_id == owner_id]
+        if about_id is not None:
+            conditions.append(c.about_id == about_id)
+        if kind is not None:
+            conditions.append(c.kind == kind.value)
+        if tier is not None:
+            conditions.append(c.tier == tier.value)
+        if not include_superseded:
+            conditions.append(c.superseded_by.is_(None))
+        return self._select(*conditions)
+
+    def supersede(self, old_id: str, new_id: str) -> None:
+        """`new_id` replaces `old_id`, which stays stored as history."""
+        with self._scope.database.write() as connection:
+            self._require_ids(connection, [old_id, new_id])
+            connection.execute(
+                update(memories).where(memories.c.id == old_id).values(superseded_by=new_id)
+            )
+
+    def touch(self, memory_ids: Iterable[str], accessed_at_s: float) -> None:
+        """The memories were recalled at world time `accessed_at_s` (for recency)."""
+        ids = list(memory_ids)
+        if ids:
+            self._set(ids, last_accessed_s=accessed_at_s)
+
+    def set_tier(self, memory_ids: Iterable[str], tier: MemoryTier) -> None:
+        ids = list(memory_ids)
+        if ids:
+            self._set(ids, tier=tier.value)
+
+    def set_embedding(self, memory_id: str, embedding: npt.ArrayLike, model: str) -> None:
+        self._set([memory_id], **_embedding_columns(embedding, model))
+
+    def embeddings(
+        self, owner_id: str, model: str, include_superseded: bool = False
+    ) -> tuple[builtins.list[str], npt.NDArray[np.float32]]:
+        """The ids and a (n, dim) float32 matrix of `owner_id`'s memories embedded by `model`."""
+        c = memories.c
+        statement = (
+            select(c.id, c.embedding, c.embedding_dim)
+            .where(
+                c.run_id == self._scope.key,
+                c.owner_id == owner_id,
+                c.embedding_model == model,
+                c.embedding.is_not(None),
+            )
+            .order_by(c.created_at_s, c.id)
+        )
+        if not include_superseded:
+            statement = statement.where(c.superseded_by.is_(None))
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement).all()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dims = {row.embedding_dim for row in rows}
+        if len(dims) != 1:
+            raise StoreError(
+                f"memories of {owner_id!r} embedded by {model!r} have different sizes: "
+                f"{sorted(dims)}; re-embed them with one model"
+            )
+        matrix = np.frombuffer(b"".join(row.embedding for row in rows), dtype=EMBEDDING_DTYPE)
+        return [row.id for row in rows], matrix.reshape(len(rows), dims.pop()).astype(np.float32)
+
+    def record_telling(self, telling: FactTelling) -> None:
+        """Record that a fact passed from teller to listener (the listener's memory exists)."""
+        try:
+            with self._scope.database.write() as connection:
+                connection.execute(fact_tellings.insert().values(telling.model_dump()))
+        except IntegrityError:
+            raise NotFoundError(
+                f"cannot record who told memory {telling.memory_id!r}: it (or its source memory "
+                f"{telling.source_memory_id!r}) is not in the store"
+            ) from None
+
+    def tellings(self, memory_id: str) -> builtins.list[FactTelling]:
+        """How the memory reached its owner (usually one telling)."""
+        statement = (
+            select(fact_tellings)
+            .where(fact_tellings.c.memory_id == memory_id)
+            .order_by(fact_tellings.c.world_time_s, fact_tellings.c.id)
+        )
+        with self._scope.database.read() as connection:
+            return [_telling(row) for row in connection.execute(statement).mappings()]
+
+    def provenance(self, memory_id: str) -> builtins.list[FactTelling]:
+        """The chain of tellings back to where the fact started: the last hop first."""
+        chain: builtins.list[FactTelling] = []
+        seen = {memory_id}
+        current: str | None = memory_id
+        while current is not None and len(chain) < _MAX_CHAIN:
+            told = self.tellings(current)
+            if not told:
+                break
+            chain.append(told[0])
+            current = told[0].source_memory_id
+            if current in seen:
+                break
+            if current is not None:
+                seen.add(current)
+        return chain
+
+    def _set(self, memory_ids: builtins.list[str], **values: Any) -> None:
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                update(memories).where(memories.c.id.in_(memory_ids)).values(values)
+            )
+            if result.rowcount != len(set(memory_ids)):
+                self._require_ids(connection, memory_ids)
+
+    def _require_ids(self, connection: Connection, memory_ids: builtins.list[str]) -> None:
+        found = set(
+            connection.execute(select(memories.c.id).where(memories.c.id.in_(memory_ids)))
+            .scalars()
+            .all()
+        )
+        missing: builtins.list[str] = sorted(set(memory_ids) - found)
+        if missing:
+            raise NotFoundError(f"memories not in the store: {', '.join(map(repr, missing))}")
+
+    def _select(
+        self, *conditions: ColumnElement[bool], scoped: bool = True
+    ) -> builtins.list[Memory]:
+        statement = select(*_MEMORY_COLUMNS).where(*conditions)
+        if scoped:
+            statement = statement.where(memories.c.run_id == self._scope.key)
+        statement = statement.order_by(memories.c.created_at_s, memories.c.id)
+        with self._scope.database.read() as connection:
+            return [
+                Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
+            ]
+
+
+def _row(memory: Memory) -> dict[str, Any]:
+    return memory.model_dump(mode="json")
+
+
+def _embedding_columns(embedding: npt.ArrayLike | None, model: str | None) -> dict[str, Any]:
+    if embedding is None:
+        return {"embedding": None, "embedding_model": None, "embedding_dim": None}
+    if not model:
+        raise ValueError("an embedding needs the name of the model that made it")
+    vector = np.asarray(embedding, dtype=EMBEDDING_DTYPE)
+    if vector.ndim != 1 or vector.size == 0:
+        raise ValueError(f"an embedding must be one non-empty vector, got shape {vector.shape}")
+    return {"embedding": vector.tobytes(), "embedding_model": model, "embedding_dim": vector.size}
+
+
+def _telling(row: RowMapping) -> FactTelling:
+    return FactTelling.model_validate({name: row[name] for name in FactTelling.model_fields})

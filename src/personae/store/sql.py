@@ -1,0 +1,65 @@
+"""Small SQL helpers shared by the repositories.
+
+Statements are built once per (dialect, table, key) and executed with parameters: SQLAlchemy
+then reuses the compiled form, where building `.values(...)` anew costs more than the insert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.sql.dml import Insert
+
+from personae.store.tables import NO_RUN
+
+
+def scope_key(run_id: str | None) -> str:
+    """The stored `run_id` of a run-scoped row: the run, or '' outside any run."""
+    return NO_RUN if run_id is None else run_id
+
+
+def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@cache
+def _upsert_statement(
+    dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
+) -> Insert:
+    statement = _insert(dialect, table)
+    updates = {name: statement.excluded[name] for name in columns if name not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+
+@cache
+def _insert_or_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+    return (
+        _insert(dialect, table)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        # RETURNING, not rowcount: psycopg reports no row count for this statement.
+        .returning(table.c[keys[0]])
+    )
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    values: dict[str, Any],
+    keys: Sequence[str],
+) -> CursorResult[Any]:
+    """Insert `values`, or update every non-key column of the row with the same `keys`."""
+    statement = _upsert_statement(connection.dialect.name, table, tuple(keys), tuple(values))
+    return connection.execute(statement, values)
+
+
+def insert_or_ignore(
+    connection: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]
+) -> bool:
+    """Insert `values` unless a row with the same `keys` exists; True when inserted."""
+    statement = _insert_or_ignore_statement(connection.dialect.name, table, tuple(keys))
+    return connection.execute(statement, values).first() is not None
