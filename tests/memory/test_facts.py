@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personae.domain.memory import MemoryKind, MemoryTier
+from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.memory.facts import (
     Insert,
     KnowledgeError,
@@ -130,11 +130,15 @@ def test_provenance_lists_who_learned_it_when_and_from_whom() -> None:
     ]
 
 
+def memories_of(owner: str) -> list[Memory]:
+    return [m for m in GOSSIP if m.owner_id == owner]
+
+
 def test_the_telling_chain_runs_from_the_first_hand_knower() -> None:
-    chain = telling_chain(GOSSIP, GOSSIP[2])
+    chain = telling_chain(GOSSIP[2], memories_of)
     assert [m.owner_id for m in chain] == ["anna", "bob", "carl"]
 
 
 def test_the_chain_stops_where_the_teller_has_no_record() -> None:
     orphan = make_memory("o", "A rumour", owner_id="bob", told_by="zed", created_at_s=5.0)
-    assert telling_chain([orphan], orphan) == [orphan]
+    assert telling_chain(orphan, memories_of) == [orphan]

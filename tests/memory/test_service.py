@@ -12,7 +12,7 @@ from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.memory.embeddings.minilm import MiniLMEmbedder
 from personae.memory.embeddings.protocol import Matrix
 from personae.memory.facts import Insert, KnowledgeError, Merge, Supersede
-from personae.memory.repository import InMemoryMemoryRepository, StoredEmbedding
+from personae.memory.repository import MemoryRepository
 from personae.memory.service import PersonaMemory
 from personae.memory.settings import SECONDS_PER_DAY
 from tests.memory.factories import make_memory
@@ -44,8 +44,9 @@ def sequential_ids() -> Callable[[], str]:
 
 
 @pytest.fixture
-def memory(embedder: MiniLMEmbedder) -> PersonaMemory:
-    return PersonaMemory(InMemoryMemoryRepository(), embedder, new_id=sequential_ids())
+def memory(embedder: MiniLMEmbedder, repository: MemoryRepository) -> PersonaMemory:
+    """On every repository: in memory, and the store on SQLite and PostgreSQL."""
+    return PersonaMemory(repository, embedder, new_id=sequential_ids())
 
 
 FACTS = [
@@ -109,7 +110,7 @@ def test_a_newer_contradicting_fact_supersedes_and_history_keeps_the_old(
         make_memory("lyon", "Bob lives in Lyon", created_at_s=2.0), replaces_id="paris"
     )
     assert result.decision == Supersede(old_id="paris")
-    history = memory.repository.by_owner("anna", include_superseded=True)
+    history = memory.repository.list("anna", include_superseded=True)
     assert [(m.id, m.superseded_by) for m in history] == [("paris", "lyon"), ("lyon", None)]
     recalled = memory.recall("anna", "Where does Bob live?", now_s=3.0, k=5)
     assert [item.memory.id for item in recalled] == ["lyon"]
@@ -131,7 +132,8 @@ def test_gossip_passes_a_fact_on_and_records_the_teller(memory: PersonaMemory) -
     assert (heard.memory.owner_id, heard.memory.told_by) == ("bob", "anna")
     (recalled,) = memory.recall("bob", "How is the harvest?", now_s=101.0, k=1)
     assert recalled.memory.id == heard.memory.id
-    learned = [(p.owner_id, p.told_by, p.learned_at_s) for p in memory.who_knows(FACTS[1])]
+    knowers = memory.who_knows(FACTS[1], ["anna", "bob", "carl"])
+    learned = [(p.owner_id, p.told_by, p.learned_at_s) for p in knowers]
     assert learned == [("anna", None, 0.0), ("bob", "anna", 100.0)]
 
 
@@ -191,8 +193,9 @@ def test_decay_moves_unused_memories_to_colder_tiers(memory: PersonaMemory) -> N
     assert health.stale_tiers == 0
 
 
-def test_a_new_process_rebuilds_the_index_from_stored_vectors(embedder: MiniLMEmbedder) -> None:
-    repository = InMemoryMemoryRepository()
+def test_a_new_process_rebuilds_the_index_from_stored_vectors(
+    embedder: MiniLMEmbedder, repository: MemoryRepository
+) -> None:
     first = PersonaMemory(repository, embedder)
     remember_all(first, "anna", FACTS)
     counting = CountingEmbedder(embedder)
@@ -202,15 +205,16 @@ def test_a_new_process_rebuilds_the_index_from_stored_vectors(embedder: MiniLMEm
     assert counting.texts == ["shipwreck"]  # stored vectors were reused, only the query embedded
 
 
-def test_vectors_of_another_model_are_replaced(embedder: MiniLMEmbedder) -> None:
-    repository = InMemoryMemoryRepository()
-    repository.add(
-        make_memory("m", FACTS[3]), StoredEmbedding("other-model", np.ones(3, dtype=np.float32))
-    )
+def test_vectors_of_another_model_are_replaced(
+    embedder: MiniLMEmbedder, repository: MemoryRepository
+) -> None:
+    repository.add(make_memory("m", FACTS[3]), np.ones(3), "other-model")
     counting = CountingEmbedder(embedder)
     PersonaMemory(repository, counting).recall("anna", "shipwreck", now_s=1.0)
     assert counting.texts == [FACTS[3], "shipwreck"]
-    assert repository.embeddings(["m"])["m"].model == embedder.name
+    ids, matrix = repository.embeddings("anna", embedder.name)
+    assert ids == ["m"]
+    assert matrix.shape == (1, 384)
 
 
 def test_pinning_is_stored(memory: PersonaMemory) -> None:

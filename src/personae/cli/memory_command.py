@@ -1,6 +1,6 @@
 """`personae memory health PERSONA` and `personae memory show PERSONA [--about NAME]`.
 
-The commands read through `memory_source.open_memories`; everything below it works on any
+The commands read the store through `memory_source.open_memories`; everything below works on any
 `MemoryRepository`, so the rendering is the same for the SQL store and the in-memory one.
 """
 
@@ -30,7 +30,14 @@ memory_app = typer.Typer(
 
 PersonaArgument = Annotated[str, typer.Argument(help="id of the persona whose memory to read")]
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="database file or URL (default: the project's store)")
+    str | None,
+    typer.Option(
+        "--db", help="SQLite path or postgresql:// URL (default: $PERSONAE_DB, else ./personae.db)"
+    ),
+]
+RunOption = Annotated[
+    str | None,
+    typer.Option("--run", help="read the memories of this simulation run (default: outside runs)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of tables")]
 
@@ -39,6 +46,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of 
 def health(
     persona: PersonaArgument,
     db: DbOption = None,
+    run: RunOption = None,
     now: Annotated[
         float | None,
         typer.Option("--now", help="world time in seconds (default: the persona's latest memory)"),
@@ -47,7 +55,8 @@ def health(
 ) -> None:
     """How PERSONA's memories spread across the hot, warm and cold tiers, the oldest ones, and
     what to do about anything out of bounds."""
-    report = health_report(memory_source.open_memories(db), persona, now)
+    with memory_source.open_memories(db, run) as repository:
+        report = health_report(repository, persona, now)
     if as_json:
         typer.echo(json.dumps(health_json(report), indent=2))
     else:
@@ -64,10 +73,12 @@ def show(
         bool, typer.Option("--history", help="also list facts superseded by newer ones")
     ] = False,
     db: DbOption = None,
+    run: RunOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Everything PERSONA knows, oldest first: what, about whom, who told it, when."""
-    memories = memories_of(memory_source.open_memories(db), persona, about, history=history)
+    with memory_source.open_memories(db, run) as repository:
+        memories = memories_of(repository, persona, about, history=history)
     if as_json:
         typer.echo(json.dumps([memory_json(m) for m in memories], indent=2))
     else:
@@ -82,7 +93,7 @@ def health_report(
 ) -> MemoryHealth:
     """The health of `persona`'s memory at `now_s`; by default at its latest memory's time, the
     last moment the store knows the persona was active."""
-    memories = repository.by_owner(persona, include_superseded=True)
+    memories = repository.list(persona, include_superseded=True)
     if now_s is None:
         now_s = max((last_used_s(m) for m in memories), default=0.0)
     return memory_health(persona, memories, now_s, settings)
@@ -91,8 +102,7 @@ def health_report(
 def memories_of(
     repository: MemoryRepository, persona: str, about: str | None, *, history: bool
 ) -> list[Memory]:
-    memories = repository.by_owner(persona, include_superseded=history)
-    return [m for m in memories if about is None or m.about_id == about]
+    return repository.list(persona, about_id=about, include_superseded=history)
 
 
 def world_time(seconds: float) -> str:

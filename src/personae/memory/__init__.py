@@ -27,7 +27,6 @@ from personae.memory.prompt import format_memories
 from personae.memory.repository import (
     InMemoryMemoryRepository,
     MemoryRepository,
-    StoredEmbedding,
     UnknownMemoryError,
 )
 from personae.memory.scoring import min_max_normalise, recency, retrieval_scores, top_k
@@ -67,7 +66,6 @@ __all__ = [
     "Recalled",
     "Remembered",
     "RetrievalSettings",
-    "StoredEmbedding",
     "Supersede",
     "UnknownMemoryError",
     "apply_decay",

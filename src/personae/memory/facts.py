@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from personae.domain.memory import Memory, MemoryKind, MemoryTier
@@ -188,12 +188,10 @@ def provenance(memories: Iterable[Memory], text: str) -> list[Provenance]:
     ]
 
 
-def telling_chain(memories: Sequence[Memory], memory: Memory) -> list[Memory]:
+def telling_chain(memory: Memory, memories_of: Callable[[str], Sequence[Memory]]) -> list[Memory]:
     """The path a fact took to `memory`'s owner, first-hand knower first: each step is the
-    teller's own memory of the same text, learned no later than the telling."""
-    by_owner: dict[str, list[Memory]] = {}
-    for m in memories:
-        by_owner.setdefault(m.owner_id, []).append(m)
+    teller's own memory of the same text, learned no later than the telling. `memories_of`
+    gives a persona's memories (superseded ones included: a fact may be outdated since)."""
     wanted = normalise_text(memory.text)
     chain = [memory]
     seen = {memory.owner_id}
@@ -201,7 +199,7 @@ def telling_chain(memories: Sequence[Memory], memory: Memory) -> list[Memory]:
     while current.told_by is not None and current.told_by not in seen:
         sources = [
             m
-            for m in by_owner.get(current.told_by, [])
+            for m in memories_of(current.told_by)
             if normalise_text(m.text) == wanted and m.created_at_s <= current.created_at_s
         ]
         if not sources:

@@ -1,26 +1,26 @@
 """Where memories live: the `MemoryRepository` protocol and an in-memory implementation.
 
-The SQL store implements the same protocol over its tables; everything in `personae.memory` talks
-only to this protocol, so it is tested without a database and runs on SQLite or PostgreSQL alike.
+The protocol is the subset of the SQL store's memory repository
+(`personae.store.repositories.memories.MemoryRepository`, reached as `store.memories`) that the
+memory layer needs, with the same method names and parameters: the store implements it as it
+is, so `PersonaMemory(store.memories, ...)` works on SQLite and PostgreSQL, and
+`InMemoryMemoryRepository` below runs the same logic without a database.
 
 Nothing is deleted through this protocol: superseding a fact marks the older one, which stays in
-history.
+history. Vectors are stored with the name of the model that made them (`Embedder.name`).
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 
-from personae.domain.memory import Memory
+from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.errors import PersonaeError
-from personae.memory.embeddings.protocol import Vector
-
-EMBEDDING_BYTE_ORDER = "<f4"
-"""Persisted vectors are little-endian float32, 4 bytes per dimension."""
 
 
 class UnknownMemoryError(PersonaeError):
@@ -31,121 +31,132 @@ class DuplicateMemoryError(PersonaeError):
     """A memory was added under an id the repository already holds."""
 
 
-@dataclass(frozen=True)
-class StoredEmbedding:
-    """A memory's vector and the embedding model that made it (`Embedder.name`). Vectors of
-    different models are never compared: a retriever re-embeds memories whose model differs."""
-
-    model: str
-    vector: Vector
-
-    def to_bytes(self) -> bytes:
-        return np.asarray(self.vector, dtype=EMBEDDING_BYTE_ORDER).tobytes()
-
-    @classmethod
-    def from_bytes(cls, model: str, blob: bytes) -> StoredEmbedding:
-        vector = np.frombuffer(blob, dtype=EMBEDDING_BYTE_ORDER).astype(np.float32)
-        return cls(model=model, vector=vector)
-
-
 @runtime_checkable
 class MemoryRepository(Protocol):
-    """The storage seam of the memory layer. Implementations: `InMemoryMemoryRepository` here,
-    the SQL store in `personae.store`.
+    """The storage seam of the memory layer. Lists are ordered by (`created_at_s`, `id`)."""
 
-    Ordering contract: every list is ordered by (`created_at_s`, `id`).
-    """
+    def add(
+        self,
+        memory: Memory,
+        embedding: npt.ArrayLike | None = None,
+        embedding_model: str | None = None,
+    ) -> None:
+        """Store a new memory, with its vector and the vector's model when given."""
+        ...
 
-    def add(self, memory: Memory, embedding: StoredEmbedding | None = None) -> None:
-        """Store a new memory (and its vector, if any). Raises `DuplicateMemoryError` when the
-        id exists."""
+    def update(self, memory: Memory) -> None:
+        """Replace the stored fields of an existing memory (tier, importance, last access,
+        pinned, superseded_by); its vector is kept."""
         ...
 
     def get(self, memory_id: str) -> Memory | None: ...
 
-    def update(self, memory: Memory) -> None:
-        """Replace the stored fields of an existing memory (tier, importance, last access,
-        pinned, superseded_by). Raises `UnknownMemoryError` when the id is unknown."""
+    def list(
+        self,
+        owner_id: str,
+        about_id: str | None = None,
+        kind: MemoryKind | None = None,
+        tier: MemoryTier | None = None,
+        include_superseded: bool = False,
+    ) -> builtins.list[Memory]:
+        """What `owner_id` remembers, oldest first; superseded facts only when asked."""
         ...
 
     def supersede(self, old_id: str, new_id: str) -> None:
         """Mark `old_id` as replaced by `new_id`; both must exist. The old memory stays."""
         ...
 
-    def by_owner(self, owner_id: str, *, include_superseded: bool = False) -> list[Memory]:
-        """Everything one persona remembers (superseded facts only when asked)."""
-        ...
-
-    def all_memories(self, *, include_superseded: bool = True) -> list[Memory]:
-        """Every owner's memories: for provenance queries across personas."""
-        ...
-
-    def embeddings(self, memory_ids: Sequence[str]) -> dict[str, StoredEmbedding]:
-        """The stored vectors of those ids that have one."""
-        ...
-
-    def set_embedding(self, memory_id: str, embedding: StoredEmbedding) -> None:
+    def set_embedding(self, memory_id: str, embedding: npt.ArrayLike, model: str) -> None:
         """Store or replace one memory's vector (after re-embedding with another model)."""
         ...
 
-
-def _order_key(memory: Memory) -> tuple[float, str]:
-    return (memory.created_at_s, memory.id)
+    def embeddings(
+        self, owner_id: str, model: str, include_superseded: bool = False
+    ) -> tuple[builtins.list[str], npt.NDArray[np.float32]]:
+        """The ids and an (n, dimensions) float32 matrix of `owner_id`'s memories that have a
+        vector made by `model`."""
+        ...
 
 
 class InMemoryMemoryRepository:
-    """`MemoryRepository` in a dict: for tests, benchmarks and runs that keep nothing."""
+    """`MemoryRepository` in dicts: for tests, benchmarks and runs that keep nothing."""
 
     def __init__(self, memories: Sequence[Memory] = ()) -> None:
         self._memories: dict[str, Memory] = {}
-        self._embeddings: dict[str, StoredEmbedding] = {}
+        self._vectors: dict[str, tuple[str, npt.NDArray[np.float32]]] = {}
         for memory in memories:
             self.add(memory)
 
-    def add(self, memory: Memory, embedding: StoredEmbedding | None = None) -> None:
+    def add(
+        self,
+        memory: Memory,
+        embedding: npt.ArrayLike | None = None,
+        embedding_model: str | None = None,
+    ) -> None:
         if memory.id in self._memories:
             raise DuplicateMemoryError(f"memory {memory.id!r} exists already")
+        if embedding is not None and not embedding_model:
+            raise ValueError("an embedding needs the name of the model that made it")
         self._memories[memory.id] = memory
-        if embedding is not None:
-            self._embeddings[memory.id] = embedding
-
-    def get(self, memory_id: str) -> Memory | None:
-        return self._memories.get(memory_id)
+        if embedding is not None and embedding_model:
+            self._vectors[memory.id] = (embedding_model, _vector(embedding))
 
     def update(self, memory: Memory) -> None:
         self._require(memory.id)
         self._memories[memory.id] = memory
+
+    def get(self, memory_id: str) -> Memory | None:
+        return self._memories.get(memory_id)
+
+    def list(
+        self,
+        owner_id: str,
+        about_id: str | None = None,
+        kind: MemoryKind | None = None,
+        tier: MemoryTier | None = None,
+        include_superseded: bool = False,
+    ) -> builtins.list[Memory]:
+        found = [
+            m
+            for m in self._memories.values()
+            if m.owner_id == owner_id
+            and (about_id is None or m.about_id == about_id)
+            and (kind is None or m.kind is kind)
+            and (tier is None or m.tier is tier)
+            and (include_superseded or m.superseded_by is None)
+        ]
+        return sorted(found, key=lambda m: (m.created_at_s, m.id))
 
     def supersede(self, old_id: str, new_id: str) -> None:
         old = self._require(old_id)
         self._require(new_id)
         self._memories[old_id] = old.model_copy(update={"superseded_by": new_id})
 
-    def by_owner(self, owner_id: str, *, include_superseded: bool = False) -> list[Memory]:
-        found = [
-            memory
-            for memory in self._memories.values()
-            if memory.owner_id == owner_id and (include_superseded or memory.superseded_by is None)
-        ]
-        return sorted(found, key=_order_key)
-
-    def all_memories(self, *, include_superseded: bool = True) -> list[Memory]:
-        found = [
-            memory
-            for memory in self._memories.values()
-            if include_superseded or memory.superseded_by is None
-        ]
-        return sorted(found, key=_order_key)
-
-    def embeddings(self, memory_ids: Sequence[str]) -> dict[str, StoredEmbedding]:
-        return {i: self._embeddings[i] for i in memory_ids if i in self._embeddings}
-
-    def set_embedding(self, memory_id: str, embedding: StoredEmbedding) -> None:
+    def set_embedding(self, memory_id: str, embedding: npt.ArrayLike, model: str) -> None:
         self._require(memory_id)
-        self._embeddings[memory_id] = embedding
+        self._vectors[memory_id] = (model, _vector(embedding))
+
+    def embeddings(
+        self, owner_id: str, model: str, include_superseded: bool = False
+    ) -> tuple[builtins.list[str], npt.NDArray[np.float32]]:
+        ids = [
+            m.id
+            for m in self.list(owner_id, include_superseded=include_superseded)
+            if m.id in self._vectors and self._vectors[m.id][0] == model
+        ]
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return ids, np.vstack([self._vectors[i][1] for i in ids])
 
     def _require(self, memory_id: str) -> Memory:
         memory = self._memories.get(memory_id)
         if memory is None:
             raise UnknownMemoryError(f"no memory with id {memory_id!r}")
         return memory
+
+
+def _vector(embedding: npt.ArrayLike) -> npt.NDArray[np.float32]:
+    vector = np.asarray(embedding, dtype=np.float32).copy()
+    if vector.ndim != 1 or vector.size == 0:
+        raise ValueError(f"an embedding must be one non-empty vector, got shape {vector.shape}")
+    return vector

@@ -10,7 +10,7 @@ embedding the texts and storing the vectors for next time).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +34,7 @@ from personae.memory.facts import (
 from personae.memory.health import MemoryHealth, memory_health
 from personae.memory.index import Hit, MemoryIndex, OwnerIndex
 from personae.memory.prompt import NameOf, format_memories
-from personae.memory.repository import MemoryRepository, StoredEmbedding, UnknownMemoryError
+from personae.memory.repository import MemoryRepository, UnknownMemoryError
 from personae.memory.settings import DEFAULT_MEMORY_SETTINGS, MemorySettings
 
 
@@ -132,7 +132,7 @@ class PersonaMemory:
             stronger = reinforced(self._require(decision.existing_id), candidate)
             self._store_update(stronger)
             return Remembered(decision, stronger)
-        self._repository.add(candidate, StoredEmbedding(self._embedder.name, vector))
+        self._repository.add(candidate, vector, self._embedder.name)
         index.put(candidate, vector)
         texts[normalise_text(candidate.text)] = candidate.id
         if isinstance(decision, Supersede):
@@ -225,7 +225,7 @@ class PersonaMemory:
     def apply_decay(self, owner_id: str, now_s: float) -> list[Memory]:
         """Move the owner's memories to the tiers decay places them in now; returns the changed
         ones. Run it after each conversation (or on a world tick)."""
-        changed = apply_decay(self._repository.by_owner(owner_id), now_s, self._settings.decay)
+        changed = apply_decay(self._repository.list(owner_id), now_s, self._settings.decay)
         for memory in changed:
             self._store_update(memory)
         return changed
@@ -237,16 +237,24 @@ class PersonaMemory:
         return memory
 
     def health(self, owner_id: str, now_s: float) -> MemoryHealth:
-        memories = self._repository.by_owner(owner_id, include_superseded=True)
+        memories = self._repository.list(owner_id, include_superseded=True)
         return memory_health(owner_id, memories, now_s, self._settings)
 
-    def who_knows(self, text: str) -> list[Provenance]:
-        """Every persona that learned `text` (compared normalised), when and from whom."""
-        return provenance(self._repository.all_memories(), text)
+    def who_knows(self, text: str, persona_ids: Iterable[str]) -> list[Provenance]:
+        """Which of `persona_ids` learned `text` (compared normalised), when and from whom."""
+        memories = [
+            memory
+            for owner in persona_ids
+            for memory in self._repository.list(owner, include_superseded=True)
+        ]
+        return provenance(memories, text)
 
     def telling_chain(self, memory_id: str) -> list[Memory]:
         """How a fact reached this memory's owner, from the first-hand knower on."""
-        return telling_chain(self._repository.all_memories(), self._require(memory_id))
+        return telling_chain(
+            self._require(memory_id),
+            lambda owner: self._repository.list(owner, include_superseded=True),
+        )
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -266,24 +274,20 @@ class PersonaMemory:
         if self._index.has_owner(owner_id):
             return self._index.owner(owner_id)
         index = self._index.owner(owner_id)
-        current = self._repository.by_owner(owner_id)
+        current = self._repository.list(owner_id)
         self._texts[owner_id] = {normalise_text(m.text): m.id for m in current}
         if not current:
             return index
-        stored = self._repository.embeddings([m.id for m in current])
-        usable = {
-            memory_id: embedding.vector
-            for memory_id, embedding in stored.items()
-            if embedding.model == self._embedder.name
-            and embedding.vector.shape == (self._embedder.dimensions,)
-        }
+        name, dimensions = self._embedder.name, self._embedder.dimensions
+        ids, matrix = self._repository.embeddings(owner_id, name)
+        usable: dict[str, Vector] = {}
+        if matrix.ndim == 2 and matrix.shape[1] == dimensions:
+            usable = {memory_id: matrix[row] for row, memory_id in enumerate(ids)}
         missing = [m for m in current if m.id not in usable]
         if missing:
             fresh = self._embedder.embed([m.text for m in missing])
             for memory, vector in zip(missing, fresh, strict=True):
-                self._repository.set_embedding(
-                    memory.id, StoredEmbedding(self._embedder.name, vector)
-                )
+                self._repository.set_embedding(memory.id, vector, name)
                 usable[memory.id] = vector
         index.put_many(current, np.vstack([usable[m.id] for m in current]))
         return index

@@ -111,12 +111,11 @@ def test_batched_rows_equal_one_by_one_encoding(embedder: MiniLMEmbedder) -> Non
     np.testing.assert_allclose(batched, single, atol=1e-6)
 
 
-def test_rows_come_back_in_the_callers_order_across_batches() -> None:
-    small_batches = MiniLMEmbedder(batch_size=2)
+def test_rows_come_back_in_the_callers_order_across_batches(embedder: MiniLMEmbedder) -> None:
     texts = ["A much longer sentence about the king " * 3, "Hi.", "Medium length text here."]
-    vectors = small_batches.embed(texts)
+    vectors = embedder.embed(texts, batch_size=2)
     for row, text in enumerate(texts):
-        np.testing.assert_allclose(vectors[row], small_batches.embed([text])[0], atol=1e-6)
+        np.testing.assert_allclose(vectors[row], embedder.embed([text])[0], atol=1e-6)
 
 
 def test_long_texts_are_truncated_at_256_tokens(embedder: MiniLMEmbedder) -> None:

@@ -180,7 +180,12 @@ class MiniLMEmbedder:
         """The WordPiece ids the encoder sees for `text`, [CLS] and [SEP] included, truncated."""
         return list(self._tokenizer.encode(text).ids)
 
-    def embed(self, texts: Sequence[str]) -> Matrix:
+    def embed(self, texts: Sequence[str], *, batch_size: int | None = None) -> Matrix:
+        """One unit vector per text, in order; `batch_size` overrides the texts encoded per
+        forward pass."""
+        size = self._batch_size if batch_size is None else batch_size
+        if size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {size}")
         if isinstance(texts, str):
             raise TypeError("embed takes a sequence of texts; wrap a single text in a list")
         if not texts:
@@ -189,8 +194,8 @@ class MiniLMEmbedder:
         ids = [np.asarray(encoding.ids, dtype=np.int64) for encoding in encodings]
         order = np.argsort([len(row) for row in ids], kind="stable")
         result = np.empty((len(ids), self._hidden), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            chosen = order[start : start + self._batch_size]
+        for start in range(0, len(order), size):
+            chosen = order[start : start + size]
             result[chosen] = self._encode_padded([ids[i] for i in chosen])
         return result
 
