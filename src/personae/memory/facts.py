@@ -54,6 +54,16 @@ class Supersede:
 FactDecision = Insert | Merge | Supersede
 
 
+@dataclass(frozen=True)
+class LearnedFact:
+    """A new memory for one listener (from fact extraction), and the text of the known fact it
+    replaces, matched against the listener's own memories: each persona supersedes only what it
+    knew."""
+
+    memory: Memory
+    replaces_text: str | None
+
+
 def reconcile(
     candidate: Memory,
     *,

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from personae.domain.memory import Memory
+from personae.domain.memory import Memory, MemoryKind
 from personae.memory.decay import apply_decay, tier_for
 from personae.memory.embeddings.protocol import Embedder, Vector
 from personae.memory.facts import (
     FactDecision,
     KnowledgeError,
+    LearnedFact,
     Merge,
     Provenance,
     Supersede,
@@ -142,6 +143,38 @@ class PersonaMemory:
             if texts.get(normalise_text(old.text)) == old.id:
                 del texts[normalise_text(old.text)]
         return Remembered(decision, candidate)
+
+    def remember_learned(self, learned: Sequence[LearnedFact]) -> list[Remembered]:
+        """Store what fact extraction found: each fact's `replaces_text` is matched against its
+        listener's own current memories (compared normalised), so each persona supersedes only
+        what it knew itself."""
+        replaces: list[str | None] = []
+        for item in learned:
+            owner = item.memory.owner_id
+            self._owner_index(owner)
+            text = item.replaces_text
+            replaces.append(self._texts[owner].get(normalise_text(text)) if text else None)
+        return self.remember_many([item.memory for item in learned], replaces=replaces)
+
+    def known_facts(
+        self, persona_ids: Iterable[str], about: str, now_s: float, limit: int | None = None
+    ) -> list[str]:
+        """The current facts of the given personas most relevant to `about` (the text of the
+        turns being read), best first, each text once: what fact extraction is shown so that it
+        can tell which known fact a new one makes untrue. Recalling them does not count as use.
+        """
+        limit = self._settings.facts.known_facts_in_prompt if limit is None else limit
+        if limit == 0:
+            return []
+        found: list[Recalled] = []
+        for owner in sorted(set(persona_ids)):
+            recalled = self.recall(owner, about, now_s, k=limit * 2, touch=False)
+            found += [item for item in recalled if item.memory.kind is MemoryKind.FACT]
+        found.sort(key=lambda item: item.hit.score, reverse=True)
+        texts: dict[str, str] = {}
+        for item in found:
+            texts.setdefault(normalise_text(item.memory.text), item.memory.text)
+        return list(texts.values())[:limit]
 
     def tell(
         self,

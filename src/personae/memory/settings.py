@@ -116,6 +116,9 @@ class FactSettings(BaseModel):
     max_facts_per_extraction: int = Field(5, ge=1)
     # An invalid LLM answer is retried this many times, then the extraction is skipped and logged.
     extraction_retries: int = Field(1, ge=0)
+    # Known facts about the participants shown to the extraction, newest first, so that it can
+    # say which one a new fact makes untrue.
+    known_facts_in_prompt: int = Field(20, ge=0)
     # Importance of a fact passed on by gossip, relative to the teller's (hearsay counts less).
     gossip_importance_delta: int = Field(0, le=0)
 
