@@ -12,7 +12,7 @@ from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.memory.embeddings.minilm import MiniLMEmbedder
 from personae.memory.embeddings.protocol import Matrix
 from personae.memory.facts import Insert, KnowledgeError, Merge, Supersede
-from personae.memory.repository import MemoryRepository
+from personae.memory.repository import InMemoryMemoryRepository, MemoryRepository
 from personae.memory.service import PersonaMemory
 from personae.memory.settings import SECONDS_PER_DAY
 from tests.memory.factories import make_memory
@@ -44,9 +44,10 @@ def sequential_ids() -> Callable[[], str]:
 
 
 @pytest.fixture
-def memory(embedder: MiniLMEmbedder, repository: MemoryRepository) -> PersonaMemory:
-    """On every repository: in memory, and the store on SQLite and PostgreSQL."""
-    return PersonaMemory(repository, embedder, new_id=sequential_ids())
+def memory(embedder: MiniLMEmbedder) -> PersonaMemory:
+    """In memory: the repository contract tests prove the store behaves the same; the tests
+    that depend on persistence below run on every repository."""
+    return PersonaMemory(InMemoryMemoryRepository(), embedder, new_id=sequential_ids())
 
 
 FACTS = [
@@ -103,8 +104,9 @@ def test_a_negation_is_not_merged_as_a_duplicate(memory: PersonaMemory) -> None:
 
 
 def test_a_newer_contradicting_fact_supersedes_and_history_keeps_the_old(
-    memory: PersonaMemory,
+    embedder: MiniLMEmbedder, repository: MemoryRepository
 ) -> None:
+    memory = PersonaMemory(repository, embedder)
     memory.remember(make_memory("paris", "Bob lives in Paris", created_at_s=1.0))
     result = memory.remember(
         make_memory("lyon", "Bob lives in Lyon", created_at_s=2.0), replaces_id="paris"
