@@ -166,9 +166,13 @@ class PersonaMemory:
         limit = self._settings.facts.known_facts_in_prompt if limit is None else limit
         if limit == 0:
             return []
+        owners = [o for o in sorted(set(persona_ids)) if len(self._owner_index(o)) > 0]
+        if not owners:
+            return []
+        vector = self._embedder.embed([about])[0]
         found: list[Recalled] = []
-        for owner in sorted(set(persona_ids)):
-            recalled = self.recall(owner, about, now_s, k=limit * 2, touch=False)
+        for owner in owners:
+            recalled = self._recall_vector(owner, vector, now_s, k=limit * 2, touch=False)
             found += [item for item in recalled if item.memory.kind is MemoryKind.FACT]
         found.sort(key=lambda item: item.hit.score, reverse=True)
         texts: dict[str, str] = {}
@@ -218,19 +222,30 @@ class PersonaMemory:
         """The owner's best memories for `query` by recency + importance + relevance. With
         `touch` (the default, as in Generative Agents) recalled memories count as used now,
         which keeps them recent and hot."""
-        index = self._owner_index(owner_id)
-        if len(index) == 0:
+        if len(self._owner_index(owner_id)) == 0:
             return []
         vector = self._embedder.embed([query])[0]
+        return self._recall_vector(owner_id, vector, now_s, k=k, about_id=about_id, touch=touch)
+
+    def _recall_vector(
+        self,
+        owner_id: str,
+        vector: Vector,
+        now_s: float,
+        *,
+        k: int | None,
+        about_id: str | None = None,
+        touch: bool,
+    ) -> list[Recalled]:
+        index = self._owner_index(owner_id)
         hits = index.search(vector, now_s, self._settings.retrieval, k=k, about_id=about_id)
         recalled: list[Recalled] = []
         for hit in hits:
             memory = self._require(hit.memory_id)
             if touch and memory.last_accessed_s < now_s:
-                memory = memory.model_copy(update={"last_accessed_s": now_s})
-                memory = memory.model_copy(
-                    update={"tier": tier_for(memory, now_s, self._settings.decay)}
-                )
+                used = memory.model_copy(update={"last_accessed_s": now_s})
+                tier = tier_for(used, now_s, self._settings.decay)
+                memory = used.model_copy(update={"tier": tier})
                 self._store_update(memory)
             recalled.append(Recalled(memory, hit))
         return recalled
