@@ -1,6 +1,7 @@
 """Fixtures: every store test runs on a SQLite file and on the local PostgreSQL server.
 
-PostgreSQL gets one throwaway database per test session and one schema per test (dropped after).
+PostgreSQL gets one throwaway database per test session. Repository tests share one migrated
+schema, emptied before each test; tests of opening and migrating get a new schema of their own.
 If the server is unreachable the tests fail loudly: storage is only proven on both backends.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -16,6 +18,7 @@ import pytest
 from psycopg import sql
 
 from personae.store import Store, open_store
+from personae.store.tables import metadata
 
 POSTGRES_SERVER = os.environ.get(
     "PERSONAE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -47,15 +50,41 @@ def postgresql_database() -> Iterator[str]:
             )
 
 
+@contextmanager
+def _new_schema(database: str) -> Iterator[str]:
+    """A URL whose search_path is a new empty schema, dropped on leaving."""
+    schema = f"t_{secrets.token_hex(4)}"
+    with psycopg.connect(database, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    yield f"{database}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(database, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
 @pytest.fixture
 def postgresql_url(postgresql_database: str) -> Iterator[str]:
-    """A URL whose search_path is a new empty schema, so each test starts from nothing."""
-    schema = f"t_{secrets.token_hex(4)}"
-    with psycopg.connect(postgresql_database, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    yield f"{postgresql_database}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(postgresql_database, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    """A new empty schema: for tests of creating, migrating and refusing databases."""
+    with _new_schema(postgresql_database) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _postgresql_shared_schema(postgresql_database: str) -> Iterator[str]:
+    with _new_schema(postgresql_database) as url:
+        open_store(url).close()
+        yield url
+
+
+@pytest.fixture
+def postgresql_emptied_url(_postgresql_shared_schema: str) -> str:
+    """The session's migrated schema with every table emptied: for repository tests."""
+    dsn = _postgresql_shared_schema.split("?", 1)[0]
+    schema = _postgresql_shared_schema.rsplit("%3D", 1)[1]
+    # DELETE, children first: on tables this small it is far quicker than TRUNCATE.
+    with psycopg.connect(dsn) as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, table.name)))
+    return _postgresql_shared_schema
 
 
 @pytest.fixture
@@ -65,7 +94,15 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest) -> str:
-    """The same test on a SQLite file and on PostgreSQL."""
+    """The same test on a SQLite file and on PostgreSQL (an existing, emptied database)."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgresql_emptied_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store_url(request: pytest.FixtureRequest) -> str:
+    """A database that has never been opened, on SQLite and on PostgreSQL."""
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
 

@@ -29,11 +29,11 @@ def test_the_migrated_schema_matches_the_tables_the_code_uses(store_url: str) ->
         assert compare_metadata(context, metadata) == []
 
 
-def test_a_new_database_is_created_at_the_head_revision(store_url: str) -> None:
-    with open_store(store_url) as store:
+def test_a_new_database_is_created_at_the_head_revision(new_store_url: str) -> None:
+    with open_store(new_store_url) as store:
         assert store.opened_from is not None
         assert store.opened_from.status is SchemaStatus.EMPTY
-    with open_store(store_url) as store:
+    with open_store(new_store_url) as store:
         assert store.opened_from is not None
         assert store.opened_from.status is SchemaStatus.CURRENT
         assert store.opened_from.revision == head_revision()

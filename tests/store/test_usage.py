@@ -39,13 +39,14 @@ def test_an_unknown_price_stays_unknown_not_zero(store: Store) -> None:
     assert store.usage.query()[0].cost_usd is None
 
 
-def test_query_filters_by_player_and_since_oldest_first(store: Store) -> None:
+def test_query_filters_by_player_and_since_in_recording_order(store: Store) -> None:
     store.usage.record_many(
         [usage("ana", 30.0), usage("bo", 20.0), usage("ana", 10.0), usage("ana", 20.0)]
     )
-    assert [r.created_at for r in store.usage.query(player_id="ana")] == [10.0, 20.0, 30.0]
-    assert [r.created_at for r in store.usage.query(player_id="ana", since=20.0)] == [20.0, 30.0]
-    assert [r.player_id for r in store.usage.query(since=15.0)] == ["bo", "ana", "ana"]
+    store.usage.record(usage("ana", 15.0))
+    assert [r.created_at for r in store.usage.query(player_id="ana")] == [30.0, 10.0, 20.0, 15.0]
+    assert [r.created_at for r in store.usage.query(player_id="ana", since=20.0)] == [30.0, 20.0]
+    assert [r.player_id for r in store.usage.query(since=15.0)] == ["ana", "bo", "ana", "ana"]
 
 
 def test_usage_survives_reopening_the_database(store_url: str) -> None:

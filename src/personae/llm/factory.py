@@ -6,8 +6,6 @@ import os
 from collections.abc import Mapping
 
 from personae.llm.backend import Backend
-from personae.llm.backends.embedded import EmbeddedBackend
-from personae.llm.backends.openai_compat import OpenAICompatibleBackend
 from personae.llm.backends.scripted import ScriptedBackend
 from personae.llm.errors import LLMConfigError
 from personae.llm.settings import LLMSettings
@@ -35,15 +33,21 @@ def api_key_for(spec: BackendSpec, settings: LLMSettings, env: Mapping[str, str]
 def build_backend(
     spec: BackendSpec, settings: LLMSettings, env: Mapping[str, str] | None = None
 ) -> Backend:
+    # Backends are imported on first use: the openai SDK alone takes about a second to import,
+    # which a scripted run or `personae explain` should not pay.
     environ = os.environ if env is None else env
     if spec.kind is BackendKind.SCRIPTED:
         return ScriptedBackend(seed=settings.scripted_seed)
     if spec.kind is BackendKind.EMBEDDED:
+        from personae.llm.backends.embedded import EmbeddedBackend
+
         return EmbeddedBackend(
             spec.path, n_ctx=settings.embedded.n_ctx, n_threads=settings.embedded.n_threads
         )
     assert spec.base_url is not None
     assert spec.model is not None
+    from personae.llm.backends.openai_compat import OpenAICompatibleBackend
+
     return OpenAICompatibleBackend(
         base_url=spec.base_url,
         model=spec.model,

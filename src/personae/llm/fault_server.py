@@ -72,8 +72,8 @@ class OpenAIWireServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    async def start(self) -> OpenAIWireServer:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+    async def start(self, port: int = 0) -> OpenAIWireServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", port, backlog=4096)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -270,3 +270,26 @@ class OpenAIWireServer:
         all_headers = {"content-type": "application/json", **(headers or {})}
         writer.write(self._head(status, len(payload), all_headers) + payload)
         await writer.drain()
+
+
+async def serve_forever(port: int, latency_s: float, fault_rate: float) -> None:
+    server = await OpenAIWireServer(latency_s=latency_s, fault_rate=fault_rate).start(port)
+    print(f"listening on {server.base_url}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m personae.llm.fault_server --port 8099 --latency 0.5 --fault-rate 0.3`"""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of faulty answers")
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_forever(args.port, args.latency, args.fault_rate))
+
+
+if __name__ == "__main__":
+    main()

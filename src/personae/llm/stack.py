@@ -161,12 +161,8 @@ class LLMStack:
     def fix_max_tokens(self, request: ChatRequest) -> ChatRequest:
         """Cap max_tokens at the fixed value for the call's purpose and tier (seed 002: 120)."""
         fixed = self.settings.max_tokens.fixed(request.context.purpose, request.context.tier)
-        wanted = request.max_tokens or fixed
-        return (
-            request
-            if wanted == request.max_tokens and wanted <= fixed
-            else replace(request, max_tokens=min(wanted, fixed))
-        )
+        capped = min(request.max_tokens or fixed, fixed)
+        return request if capped == request.max_tokens else replace(request, max_tokens=capped)
 
     # Backend protocol --------------------------------------------------------------------------
 

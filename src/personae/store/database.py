@@ -24,7 +24,8 @@ from personae.store.location import Location
 BUSY_TIMEOUT_S = 30.0
 # What SQLite says about a file that is damaged or not a database at all.
 _CORRUPTION_SIGNS = ("file is not a database", "database disk image is malformed")
-_WRITE_OPTION = "personae_write"
+# The execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
+WRITE_OPTION = "personae_write"
 
 
 def create_store_engine(location: Location) -> Engine:
@@ -56,7 +57,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    write = connection.get_execution_options().get(_WRITE_OPTION, False)
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
     # Straight to the driver: this runs before every transaction, so it skips SQLAlchemy's
     # statement machinery (the documented recipe's exec_driver_sql does the same, slower).
     connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
@@ -80,7 +81,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A transaction that will write; committed on leaving, rolled back on an exception."""
         with self._translated(), self.engine.connect() as connection:
-            connection.execution_options(**{_WRITE_OPTION: True})
+            connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
                 yield connection
 
@@ -97,13 +98,9 @@ class Database:
         except IntegrityError:
             raise  # the repositories turn these into messages about the data
         except DBAPIError as error:
-            reason = _first_line(error.orig)
+            reason = first_line(error.orig)
             if any(sign in reason for sign in _CORRUPTION_SIGNS):
-                raise UnusableDatabaseError(
-                    f"{self.location.describe()} cannot be read as a database ({reason}); it may "
-                    "be corrupt. personae left it untouched: restore a backup or give another "
-                    "--db path"
-                ) from None
+                raise unreadable(self.location, reason) from None
             raise StoreError(f"database {self.location.describe()}: {reason}") from error
 
     def dispose(self) -> None:
@@ -126,6 +123,13 @@ class BoundDatabase(Database):
         yield self._connection
 
 
-def _first_line(error: BaseException | None) -> str:
+def unreadable(location: Location, reason: str) -> UnusableDatabaseError:
+    return UnusableDatabaseError(
+        f"{location.describe()} cannot be read as a database ({reason}); it may be corrupt. "
+        "personae left it untouched: restore a backup or give another --db path"
+    )
+
+
+def first_line(error: BaseException | None) -> str:
     text = str(error) if error is not None else "unknown error"
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__

@@ -19,7 +19,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from personae.store.database import Database
+from personae.store.database import WRITE_OPTION, Database, first_line, unreadable
 from personae.store.errors import SchemaTooNewError, StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
@@ -44,27 +44,29 @@ class SchemaState:
     head: str
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(
+    connection: Connection | None = None, script_location: str = SCRIPT_LOCATION
+) -> Config:
     config = Config()
-    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("script_location", script_location)
     config.attributes["connection"] = connection
     return config
 
 
 @cache
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
+def _scripts(script_location: str) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(script_location=script_location))
 
 
-def head_revision() -> str:
-    head = _scripts().get_current_head()
+def head_revision(script_location: str = SCRIPT_LOCATION) -> str:
+    head = _scripts(script_location).get_current_head()
     if head is None:  # pragma: no cover - the package always ships its first migration
         raise RuntimeError("personae ships no migrations")
     return head
 
 
-def known_revisions() -> frozenset[str]:
-    return frozenset(script.revision for script in _scripts().walk_revisions())
+def known_revisions(script_location: str = SCRIPT_LOCATION) -> frozenset[str]:
+    return frozenset(script.revision for script in _scripts(script_location).walk_revisions())
 
 
 def check_sqlite_file(location: Location) -> None:
@@ -87,9 +89,11 @@ def check_sqlite_file(location: Location) -> None:
         )
 
 
-def read_schema_state(connection: Connection, location: Location) -> SchemaState:
+def read_schema_state(
+    connection: Connection, location: Location, script_location: str = SCRIPT_LOCATION
+) -> SchemaState:
     """Classify the database behind `connection`; raise if personae must not touch it."""
-    head = head_revision()
+    head = head_revision(script_location)
     try:
         tables = set(inspect(connection).get_table_names())
         revisions: list[str] = []
@@ -98,10 +102,7 @@ def read_schema_state(connection: Connection, location: Location) -> SchemaState
                 connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
             )
     except DBAPIError as error:
-        raise UnusableDatabaseError(
-            f"{location.describe()} cannot be read as a database ({_reason(error)}); it may be "
-            "corrupt. personae left it untouched: restore a backup or give another --db path"
-        ) from None
+        raise unreadable(location, first_line(error.orig)) from None
     if VERSION_TABLE not in tables:
         if tables:
             shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
@@ -116,7 +117,7 @@ def read_schema_state(connection: Connection, location: Location) -> SchemaState
             f"{len(revisions)}; personae left the database untouched"
         )
     revision = revisions[0]
-    if revision not in known_revisions():
+    if revision not in known_revisions(script_location):
         raise SchemaTooNewError(
             f"{location.describe()} has schema revision {revision!r}, which this personae does not "
             f"know (it knows up to {head!r}): a newer personae wrote it. Upgrade personae; the "
@@ -126,26 +127,58 @@ def read_schema_state(connection: Connection, location: Location) -> SchemaState
     return SchemaState(status, revision, head)
 
 
-def prepare_schema(database: Database) -> SchemaState:
-    """Check the database and bring it to the head revision. Returns the state found on arrival."""
+def prepare_schema(database: Database, script_location: str = SCRIPT_LOCATION) -> SchemaState:
+    """Check the database and bring it to the head revision. Returns the state found on arrival.
+
+    `script_location` is where the migrations are: personae's own, except in tests of migrating.
+    """
     location = database.location
     if location.sqlite_path is not None:
         check_sqlite_file(location)
     with database.read() as connection:
-        found = read_schema_state(connection, location)
+        found = read_schema_state(connection, location, script_location)
     if location.sqlite_path is not None:
         _use_wal(database)
     if found.status is SchemaStatus.CURRENT:
         return found
-    with database.write() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_MIGRATION_LOCK}
-            )
-        # Checked again under the write lock: another process may have migrated meanwhile.
-        if read_schema_state(connection, location).status is not SchemaStatus.CURRENT:
-            command.upgrade(alembic_config(connection), "head")
+    _migrate(database, script_location)
     return found
+
+
+def _migrate(database: Database, script_location: str) -> None:
+    """Upgrade to head in one write transaction.
+
+    On SQLite, foreign keys are off while migrating (checked before commit instead): SQLite alters
+    a table by copying and dropping it, and dropping a table with foreign keys on would cascade
+    the delete to every row that refers to it.
+    """
+    location = database.location
+    with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver = connection.connection.dbapi_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                if not sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": POSTGRES_MIGRATION_LOCK},
+                    )
+                # Checked again under the write lock: another process may have migrated meanwhile.
+                state = read_schema_state(connection, location, script_location)
+                if state.status is SchemaStatus.CURRENT:
+                    return
+                command.upgrade(alembic_config(connection, script_location), "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise StoreError(
+                        f"migrating {location.describe()} would break references between rows; "
+                        "nothing was changed. Please report this with `personae db info`"
+                    )
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def _use_wal(database: Database) -> None:
@@ -157,7 +190,3 @@ def _use_wal(database: Database) -> None:
         cursor.close()
     finally:
         raw.close()
-
-
-def _reason(error: DBAPIError) -> str:
-    return str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)

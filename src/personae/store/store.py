@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
+from sqlalchemy.engine import Connection
+
 from personae.store.database import BoundDatabase, Database, create_store_engine
 from personae.store.location import Location, resolve_location
 from personae.store.records import ResumePoint
@@ -68,23 +70,35 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """A `Store` whose calls all join one write transaction, committed on leaving (rolled
-        back if the block raises). Keep it short: on SQLite it holds the write lock."""
+        back if the block raises). Keep it short: on SQLite it holds the write lock. After a
+        `StoreError` inside it, let the block fail: PostgreSQL refuses further statements in a
+        transaction that had an error."""
         with self.database.write() as connection:
-            yield Store(
-                BoundDatabase(self.database, connection), self.run_id, self._clock, self.opened_from
-            )
+            yield self._bound(connection)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Store]:
+        """A `Store` whose reads all see one consistent state of the database."""
+        with self.database.read() as connection:
+            yield self._bound(connection)
+
+    def _bound(self, connection: Connection) -> Store:
+        return Store(
+            BoundDatabase(self.database, connection), self.run_id, self._clock, self.opened_from
+        )
 
     def resume(self, conversation_id: str) -> ResumePoint:
         """What a crashed conversation needs to go on: its record, its committed turns, and its
         participants' stored state and relationships (read in the conversation's run)."""
-        record = self.conversations.require(conversation_id)
-        scoped = self.for_run(record.run_id)
-        return ResumePoint(
-            conversation=record,
-            turns=self.turns.list(conversation_id),
-            personas=scoped.personas.get_many(record.participants),
-            relationships=scoped.relationships.among(record.participants),
-        )
+        with self._snapshot() as snapshot:
+            record = snapshot.conversations.require(conversation_id)
+            scoped = snapshot.for_run(record.run_id)
+            return ResumePoint(
+                conversation=record,
+                turns=snapshot.turns.list(conversation_id),
+                personas=scoped.personas.get_many(record.participants),
+                relationships=scoped.relationships.among(record.participants),
+            )
 
     def close(self) -> None:
         self.database.dispose()

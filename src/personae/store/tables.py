@@ -1,5 +1,9 @@
 """The schema, as SQLAlchemy Core tables: what the code reads and writes.
 
+Core rather than ORM classes: the repositories return `personae.domain` models, so mapped classes
+would model the same data twice, and an ORM session's identity map and deferred flushes are the
+opposite of one explicit short transaction per call (see docs/storage.md).
+
 The migrations in `migrations/versions/` build the same schema step by step; a test compares the
 two. Conventions:
 

@@ -163,10 +163,12 @@ class PlayerGuard:
         ceiling = self.ceiling(request)
         if ceiling.free and not self.limit_free_calls:
             return None, ceiling
-        if self.player_limit is not None and not self.player_limit.allow(player):
-            return f"player rate limit ({self.player_limit.calls} calls per hour)", ceiling
         if not self.ledger.try_reserve(player, ceiling):
             return "monthly budget exhausted", ceiling
+        # Checked second, so a call refused for its budget does not use up a rate-limit slot.
+        if self.player_limit is not None and not self.player_limit.allow(player):
+            self.ledger.release(player, ceiling)
+            return f"player rate limit ({self.player_limit.calls} calls per hour)", ceiling
         return None, ceiling
 
     async def complete(self, request: ChatRequest) -> ChatResponse:

@@ -72,7 +72,8 @@ class MemoryRepository:
             ) from None
 
     def update(self, memory: Memory) -> None:
-        """Replace the stored memory with `memory` (same id); its embedding is kept."""
+        """Replace the stored memory with `memory` (same id). Its embedding is kept: call
+        `set_embedding` too when the text changed."""
         values = _row(memory)
         with self._scope.database.write() as connection:
             result = connection.execute(

@@ -60,12 +60,17 @@ class RunRepository:
 
     def advance_clock(self, run_id: str, clock_s: float) -> None:
         """Move the run's world clock to `clock_s`; world time never goes back."""
-        current = self.require(run_id).clock_s
-        if clock_s < current:
+        with self._scope.database.write() as connection:
+            result = connection.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.clock_s <= clock_s)
+                .values(clock_s=clock_s, updated_at=self._scope.clock())
+            )
+        if result.rowcount != 1:
+            current = self.require(run_id).clock_s
             raise StoreError(
                 f"run {run_id!r} is at world time {current:g} s; it cannot go back to {clock_s:g} s"
             )
-        self._update(run_id, clock_s=clock_s)
 
     def set_status(self, run_id: str, status: RunStatus) -> None:
         self._update(run_id, status=status.value)

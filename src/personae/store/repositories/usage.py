@@ -32,9 +32,9 @@ class UsageRepository:
             connection.execute(api_usage.insert(), [_row(record) for record in records])
 
     def query(self, player_id: str | None = None, since: float | None = None) -> list[UsageRecord]:
-        """Calls by `player_id` (everyone's when None) made at or after `since` (POSIX seconds),
-        oldest first."""
-        statement = select(api_usage).order_by(api_usage.c.created_at, api_usage.c.id)
+        """Calls by `player_id` (everyone's when None) made at or after `since` (POSIX seconds,
+        inclusive), in the order they were recorded."""
+        statement = select(api_usage).order_by(api_usage.c.id)
         if player_id is not None:
             statement = statement.where(api_usage.c.player_id == player_id)
         if since is not None:
