@@ -15,6 +15,7 @@ from personae.cli import (
     explain_command,
     llm_command,
     lore_command,
+    memory_command,
     persona_command,
     route_command,
     simulate_command,
@@ -48,6 +49,7 @@ app.command("usage")(usage_command.usage)
 app.add_typer(persona_command.app, name="persona")
 app.command("route")(route_command.route_command)
 app.add_typer(lore_command.app, name="lore")
+app.add_typer(memory_command.memory_app, name="memory")
 
 INPUT_ERROR_EXIT = 2
 
