@@ -26,6 +26,7 @@ from typing import Protocol
 
 from personae.conversation.characters import Characters
 from personae.conversation.journal import Journal, NullJournal
+from personae.conversation.memory_link import Tale
 from personae.conversation.prompt import Scene, ask, build_messages
 from personae.conversation.quality import Relevance, Verdict, denoise, judge
 from personae.conversation.settings import ConversationSettings
@@ -59,6 +60,23 @@ class Recall(Protocol):
     ) -> list[Memory]: ...
 
 
+class Gossip(Protocol):
+    """Decides when a speaker passes on a fact, and records the telling (see `memory_link`)."""
+
+    def tale(
+        self,
+        speaker: Persona,
+        listeners: Sequence[str],
+        recalled: Sequence[Memory],
+        rng: random.Random,
+        told: set[tuple[str, str]],
+    ) -> Tale | None: ...
+
+    def tell(
+        self, teller: str, tale: Tale, now_s: float, conversation_id: str, turn: int
+    ) -> bool: ...
+
+
 class ResumeError(PersonaeError):
     """A stored conversation cannot be replayed (its turns disagree with its decisions)."""
 
@@ -71,6 +89,7 @@ class Deps:
     journal: Journal = field(default_factory=NullJournal)
     digester: Digester | None = None
     recall: Recall | None = None
+    gossip: Gossip | None = None
     relevance: Relevance | None = None
     settings: ConversationSettings = field(default_factory=ConversationSettings)
     dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
@@ -112,6 +131,8 @@ class Conversation:
         self._decisions = random.Random(f"{seed}:decisions")
         self._digester = deps.digester or SummaryDigester(deps.llm, deps.settings.player_id)
         self._fallbacks = FallbackLines(seed=seed)
+        self._told: set[tuple[str, str]] = set()  # (memory id, listener) passed on in this talk
+        self._tale: Tale | None = None
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
 
     # -- opening and resuming --
@@ -280,6 +301,12 @@ class Conversation:
         self.history.append(turn)
         self._account(turn)
         self.deps.journal.turn(self.record, turn)
+        if self._tale is not None and self.deps.gossip is not None and not turn.is_fallback:
+            self.deps.gossip.tell(
+                turn.speaker_id, self._tale, self.clock_s, self.record.id, turn.index
+            )
+            self._told.add((self._tale.memory.id, self._tale.listener_id))
+        self._tale = None
         if decision.leaving is not None:
             self.record.departures[decision.leaving.persona_id] = decision.leaving.reason.value
             self.deps.journal.departed(
@@ -391,6 +418,17 @@ class Conversation:
         listeners = [self.exchange.personas[pid] for pid in decision.listener_ids]
         others = [p.name for p in listeners]
         memories = await self._memories(speaker, listeners)
+        self._tale = (
+            self.deps.gossip.tale(
+                speaker,
+                [p.id for p in listeners],
+                memories,
+                random.Random(f"{self.seed}:{index}:gossip"),
+                self._told,
+            )
+            if self.deps.gossip
+            else None
+        )
         request = self._request(speaker, listeners, decision.tier, index, memories)
         prompt_tokens = completion_tokens = 0
         cost: float | None = 0.0
@@ -481,6 +519,7 @@ class Conversation:
             memories,
             lore,
             opening=not self.history,
+            tell=self._tale_words(),
         )
         messages = build_messages(
             speaker,
@@ -512,6 +551,14 @@ class Conversation:
             ),
         )
 
+    def _tale_words(self) -> str | None:
+        """What the ask says when the speaker is to pass a fact on."""
+        if self._tale is None:
+            return None
+        listener = self.exchange.personas.get(self._tale.listener_id)
+        name = listener.name if listener else self._tale.listener_id
+        return f"Tell {name} what you know: {self._tale.memory.text}"
+
     async def _memories(self, speaker: Persona, listeners: Sequence[Persona]) -> list[Memory]:
         k = self.deps.settings.memories_per_prompt
         if self.deps.recall is None or k == 0:
@@ -526,9 +573,15 @@ class Conversation:
     async def _maybe_digest(self, final: bool) -> None:
         s = self.deps.settings
         fresh = len(self.history) - self.digested
-        if fresh <= 0 or (fresh < s.digest_every_lines and not final):
-            return
-        fold_to = fold_point(len(self.history), self.summarized, s.window_lines)
+        if final:
+            if not self.history:
+                return
+            fold_to = self.summarized  # nothing more to fold: no prompt follows the end
+        else:
+            # A talk that has just ended is read once, by the final digest, with its episode.
+            if fresh < s.digest_every_lines or self.finished:
+                return
+            fold_to = fold_point(len(self.history), self.summarized, s.window_lines)
         digest: Digest = await self._digester.digest(
             record=self.record,
             personas=self.exchange.personas,
@@ -537,6 +590,7 @@ class Conversation:
             summary=self.summary,
             now_s=self.clock_s,
             final=final,
+            history=self.history if final else (),
         )
         self.summary = digest.summary
         self.summarized = max(self.summarized, fold_to)

@@ -109,6 +109,7 @@ def ask(
     memories: Sequence[Memory] = (),
     lore: Sequence[str] = (),
     opening: bool = False,
+    tell: str | None = None,
 ) -> str:
     listeners = " and ".join(listener_names) or "the others"
     parts = []
@@ -121,6 +122,8 @@ def ask(
         parts.append(f"{listeners} is here. Start a conversation with them about {topic_words}.")
     else:
         parts.append(f"Reply to {listeners} as {speaker.name}. The topic is {topic_words}.")
+    if tell:
+        parts.append(tell.rstrip(".") + ".")
     if tier.name is TierName.CONSTRAINED:
         parts.append(f"Be concise: at most {tier.max_words} words.")
         if tier.prepare_exit:

@@ -15,12 +15,16 @@ from dataclasses import dataclass, field, replace
 from personae.conversation.characters import Characters
 from personae.conversation.engine import Deps
 from personae.conversation.journal import Settle, StoreJournal, keep_final_states
+from personae.conversation.memory_link import MemoryLink
 from personae.conversation.settings import ConversationSettings
 from personae.dynamics.settings import DynamicsSettings
 from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
 from personae.llm.usage import BufferedUsageSink
+from personae.memory.embeddings.protocol import Embedder
+from personae.memory.embeddings.spec import embedder_from_spec
+from personae.memory.service import PersonaMemory
 from personae.store.store import Store, open_store
 
 
@@ -31,12 +35,33 @@ class Runtime:
     dynamics: DynamicsSettings = field(default_factory=DynamicsSettings)
     settings: ConversationSettings = field(default_factory=ConversationSettings)
     characters: Characters = field(default_factory=Characters)
+    embeddings: str = "embedded"
+    _memories: dict[str | None, MemoryLink] = field(default_factory=dict)
+    _embedder: Embedder | None = None
+
+    def memory(self, run_id: str | None = None) -> MemoryLink | None:
+        """The memory of run `run_id` (None: outside any run), or None when memory is off."""
+        if not self.settings.memory:
+            return None
+        link = self._memories.get(run_id)
+        if link is None:
+            if self._embedder is None:
+                self._embedder = embedder_from_spec(self.embeddings)
+            persona_memory = PersonaMemory(self.store.for_run(run_id).memories, self._embedder)
+            link = self._memories[run_id] = MemoryLink(
+                persona_memory, self.llm, self.settings.player_id
+            )
+        return link
 
     def deps(self, settle: Settle = keep_final_states, run_id: str | None = None) -> Deps:
         store = self.store.for_run(run_id)
+        link = self.memory(run_id)
         return Deps(
             llm=self.llm,
             journal=StoreJournal(store, settle),
+            digester=link,
+            recall=link,
+            gossip=link,
             settings=self.settings,
             dynamics=self.dynamics,
             prices=self.llm.prices,

@@ -11,6 +11,8 @@ class ConversationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     player_id: str = "local"
+    # Recall, fact extraction, episodes and gossip (personae.memory). Off: a summary only.
+    memory: bool = True
     # Context window: this many latest lines in full; older ones are folded into a running
     # summary, `digest_every_lines` at a time (so between 10 and 14 lines are sent in full).
     window_lines: int = Field(10, ge=2)

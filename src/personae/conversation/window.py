@@ -54,6 +54,7 @@ class Digester(Protocol):
         summary: str,
         now_s: float,
         final: bool,
+        history: Sequence[Turn] = (),
     ) -> Digest: ...
 
 
@@ -81,6 +82,7 @@ class SummaryDigester:
         summary: str,
         now_s: float,
         final: bool,
+        history: Sequence[Turn] = (),
     ) -> Digest:
         if not fold:
             return Digest(summary)
