@@ -135,7 +135,15 @@ async def _run(
         limit = world.simulation.max_llm_calls_in_flight
         runtime.llm.settings.rate_limits.max_concurrent = limit
         run = resume or run_id or _new_run_id(world, seed)
-        simulation = Simulation(world, runtime.store, run, _deps_factory(runtime, run), seed)
+        link = runtime.memory(run)
+        simulation = Simulation(
+            world,
+            runtime.store,
+            run,
+            _deps_factory(runtime, run),
+            seed,
+            memory=link.memory if link else None,
+        )
         if resume:
             stored = runtime.store.runs.get(resume)
             if stored is None:

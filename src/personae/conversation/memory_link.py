@@ -21,7 +21,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from personae.conversation.window import Digest, summarize, transcript
 from personae.domain.memory import Memory, MemoryKind
@@ -42,12 +42,19 @@ from personae.memory.facts import Insert
 from personae.memory.learning import remember_episode
 from personae.memory.llm_json import ask_json
 from personae.memory.service import PersonaMemory
+from personae.store.records import FactTelling
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 800
 GOSSIP_MIN_IMPORTANCE = 6
 GOSSIP_CHANCE = 0.5
+
+
+class TellingLog(Protocol):
+    """Where who-told-whom is written (the store's memory repository)."""
+
+    def record_telling(self, telling: FactTelling) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -61,10 +68,17 @@ class Tale:
 class MemoryLink:
     """The conversation engine's `Recall` and `Digester` over a `PersonaMemory`."""
 
-    def __init__(self, memory: PersonaMemory, llm: Backend, player_id: str = "local") -> None:
+    def __init__(
+        self,
+        memory: PersonaMemory,
+        llm: Backend,
+        player_id: str = "local",
+        tellings: TellingLog | None = None,
+    ) -> None:
         self.memory = memory
         self.llm = llm
         self.player_id = player_id
+        self.tellings = tellings
 
     # -- recall and gossip --
 
@@ -90,7 +104,10 @@ class MemoryLink:
         ]
         for memory in facts:
             for listener in listeners:
-                if listener != memory.about_id and (memory.id, listener) not in told:
+                if (
+                    listener not in (memory.about_id, memory.told_by)
+                    and (memory.id, listener) not in told
+                ):
                     return Tale(memory, listener) if rng.random() < GOSSIP_CHANCE else None
         return None
 
@@ -104,7 +121,20 @@ class MemoryLink:
             conversation_id=conversation_id,
             turn=turn,
         )
-        return isinstance(remembered.decision, Insert)
+        news = isinstance(remembered.decision, Insert)
+        if news and self.tellings is not None:
+            self.tellings.record_telling(
+                FactTelling(
+                    memory_id=remembered.memory.id,
+                    teller_id=teller,
+                    listener_id=tale.listener_id,
+                    source_memory_id=tale.memory.id,
+                    conversation_id=conversation_id,
+                    turn_index=turn,
+                    world_time_s=now_s,
+                )
+            )
+        return news
 
     # -- the digest --
 

@@ -47,9 +47,10 @@ class Runtime:
         if link is None:
             if self._embedder is None:
                 self._embedder = embedder_from_spec(self.embeddings)
-            persona_memory = PersonaMemory(self.store.for_run(run_id).memories, self._embedder)
+            memories = self.store.for_run(run_id).memories
+            persona_memory = PersonaMemory(memories, self._embedder)
             link = self._memories[run_id] = MemoryLink(
-                persona_memory, self.llm, self.settings.player_id
+                persona_memory, self.llm, self.settings.player_id, tellings=memories
             )
         return link
 

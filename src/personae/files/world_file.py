@@ -19,6 +19,8 @@ personas:
 events:
   - use: market_raid                 # a shipped event (market_raid, royal_feast)
     start_s: 900
+facts:                               # what someone knows at the start; watch it spread
+  - {persona: mara, text: The mill burned down last night., importance: 8}
 relationships: [...]                 # as in a persona file
 rule_sets: [college_party]
 settings: {...}                      # dynamics tunables, as in a persona file
@@ -51,6 +53,17 @@ class WorldInfo(BaseModel):
     description: str = ""
 
 
+class SeedFact(BaseModel):
+    """A fact one persona knows when the run begins: watch it spread (who learned it, when, and
+    from whom) in the report's information propagation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    persona: str
+    text: str = Field(min_length=1, max_length=300)
+    importance: int = Field(8, ge=1, le=10)
+
+
 class WorldFile(PersonaFile):
     """A validated world: rooms, events, starting rooms, and the persona file's contents."""
 
@@ -61,6 +74,7 @@ class WorldFile(PersonaFile):
     rooms: list[Room] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     starting_rooms: dict[str, str] = Field(default_factory=dict)
+    facts: list[SeedFact] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _rooms_exist(self) -> WorldFile:
@@ -81,6 +95,12 @@ class WorldFile(PersonaFile):
                         f"event {event.event_id!r} affects unknown room {room_id!r}; "
                         f"rooms: {', '.join(room_ids)}"
                     )
+        known = {p.id for p in self.personas}
+        for fact in self.facts:
+            if fact.persona not in known:
+                raise ValueError(
+                    f"fact {fact.text[:40]!r} is given to unknown persona {fact.persona!r}"
+                )
         unplaced = [p.id for p in self.personas if p.id not in self.starting_rooms]
         for i, persona_id in enumerate(unplaced):
             self.starting_rooms[persona_id] = room_ids[i % len(room_ids)]

@@ -54,6 +54,12 @@ class _Filler:
         for combinator in ("anyOf", "oneOf", "allOf"):
             options = schema.get(combinator)
             if isinstance(options, list) and options:
+                # An optional value (one of the options is null) is left out: a scripted answer
+                # should not claim, say, that a new fact replaces a known one.
+                if combinator != "allOf" and any(
+                    self.resolve(o).get("type") == "null" for o in options
+                ):
+                    return None
                 chosen = next((o for o in options if self.resolve(o).get("type") != "null"), None)
                 return self.value(chosen or options[0], name, statement, depth)
         kind = schema.get("type")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from personae.conversation.engine import Conversation, Deps, Ending
+from personae.domain.memory import Memory, MemoryKind
 from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
@@ -33,6 +34,7 @@ from personae.domain.world import Event, Migration, PersonaSnapshot, Room
 from personae.dynamics.cooldowns import PairCooldowns
 from personae.dynamics.state import while_idle
 from personae.files.world_file import WorldFile
+from personae.memory.service import PersonaMemory
 from personae.store.records import RunStatus
 from personae.store.store import Store
 from personae.world.events import active_events, events_in
@@ -74,6 +76,7 @@ class Simulation:
         run_id: str,
         deps_factory: DepsFactory,
         seed: int | None = None,
+        memory: PersonaMemory | None = None,
     ) -> None:
         self.world = world
         self.settings = world.simulation
@@ -92,6 +95,7 @@ class Simulation:
         self.tick = 0
         self.clock_s = 0.0
         self.deps = deps_factory(self._settle)
+        self.memory = memory
 
     # -- starting and resuming --
 
@@ -105,9 +109,23 @@ class Simulation:
                 "simulation": self.settings.model_dump(mode="json"),
                 "description": self.world.world.description,
                 "rooms": [room.model_dump(mode="json") for room in self.world.rooms],
+                "facts": [fact.model_dump(mode="json") for fact in self.world.facts],
             },
         )
         self.store.personas.save_many(self.base.values())
+        if self.memory is not None:
+            self.memory.remember_many(
+                [
+                    Memory(
+                        id=f"{self.run_id}:fact:{i}",
+                        owner_id=fact.persona,
+                        kind=MemoryKind.FACT,
+                        text=fact.text,
+                        importance=fact.importance,
+                    )
+                    for i, fact in enumerate(self.world.facts)
+                ]
+            )
         self.store.relationships.save_many(self.world.relationship_book())
         self.store.world.place(self.placement)
 

