@@ -107,8 +107,11 @@ def test_a_conversation_killed_mid_way_resumes_without_losing_or_repeating_a_tur
     running = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        if db.exists() and len(committed(db)) >= 2:
-            break
+        try:
+            if db.exists() and len(committed(db)) >= 2:
+                break
+        except sqlite3.OperationalError:  # the schema is not there yet
+            pass
         if running.poll() is not None:
             pytest.fail(f"converse ended before it could be killed: {running.stderr}")
         time.sleep(0.2)
