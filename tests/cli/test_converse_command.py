@@ -13,15 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def personae(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personae", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from tests.cli.process import personae
 
 
 def test_converse_prints_json_with_turns_and_an_exit_reason(tmp_path: Path) -> None:

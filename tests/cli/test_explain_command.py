@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli.process import personae
+
 EXAMPLES = Path(__file__).parents[2] / "examples" / "personas.yaml"
-
-
-def personae(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personae", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_explain_shows_every_component_the_tier_and_the_decision() -> None:

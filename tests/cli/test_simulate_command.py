@@ -12,15 +12,7 @@ from pathlib import Path
 
 import pytest
 
-
-def personae(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personae", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from tests.cli.process import personae
 
 
 def test_simulate_a_shipped_world_and_summarise(tmp_path: Path) -> None:
