@@ -43,30 +43,39 @@ def generated_world(personas: int, seed: int) -> WorldFile:
         rooms.append(room)
     cast = [
         Persona(
-            id=f"p{i}", name=f"Persona {i}", charisma=rng.randint(6, 18), status=rng.randint(1, 9),
+            id=f"p{i}",
+            name=f"Persona {i}",
+            charisma=rng.randint(6, 18),
+            status=rng.randint(1, 9),
             topics={t: rng.randint(10, 95) for t in rng.sample(TOPICS, 4)},
-            state=InteractionState(current_priority=rng.choice(list(Priority)),
-                                   available_time_s=rng.uniform(200, 900),
-                                   social_energy=rng.uniform(40, 100)),
+            state=InteractionState(
+                current_priority=rng.choice(list(Priority)),
+                available_time_s=rng.uniform(200, 900),
+                social_energy=rng.uniform(40, 100),
+            ),
         ).model_dump(mode="json")
         for i in range(personas)
     ]
-    return WorldFile.model_validate({
-        "world": {"name": f"Bench {personas}"},
-        "simulation": {"tick_s": 30, "seed": seed},
-        "rooms": rooms,
-        "personas": cast,
-        "starting_rooms": {f"p{i}": f"room_{i // 10}" for i in range(personas)},
-    })
+    return WorldFile.model_validate(
+        {
+            "world": {"name": f"Bench {personas}"},
+            "simulation": {"tick_s": 30, "seed": seed},
+            "rooms": rooms,
+            "personas": cast,
+            "starting_rooms": {f"p{i}": f"room_{i // 10}" for i in range(personas)},
+        }
+    )
 
 
 async def run_size(personas: int, ticks: int, folder: Path) -> dict[str, float]:
     world = generated_world(personas, seed=personas)
-    async with open_runtime(llm="scripted", db=str(folder / f"w{personas}.db"),
-                            dynamics=world.settings) as runtime:
+    async with open_runtime(
+        llm="scripted", db=str(folder / f"w{personas}.db"), dynamics=world.settings
+    ) as runtime:
         run_id = f"bench-{personas}"
-        simulation = Simulation(world, runtime.store, run_id,
-                                lambda settle: runtime.deps(settle=settle, run_id=run_id))
+        simulation = Simulation(
+            world, runtime.store, run_id, lambda settle: runtime.deps(settle=settle, run_id=run_id)
+        )
         simulation.start()
         lines = 0
         calls_before = len(runtime.store.usage.query())
@@ -97,7 +106,9 @@ async def backend_alone(calls: int) -> float:
     backend = ScriptedBackend(seed=1)
     request = ChatRequest.of(
         [Message(Role.SYSTEM, "You are Persona 1."), Message(Role.USER, "Talk about trade.")],
-        max_tokens=64, context=CallContext(topic="trade"))
+        max_tokens=64,
+        context=CallContext(topic="trade"),
+    )
     started = time.perf_counter()
     for _ in range(calls):
         await backend.complete(request)
@@ -115,9 +126,11 @@ async def main() -> None:
         for size in sizes:
             figures = await run_size(size, args.ticks, Path(folder))
             results.append(figures)
-            print(f"{size:>6} personas, {figures['rooms']:>5} rooms: "
-                  f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
-                  f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line")
+            print(
+                f"{size:>6} personas, {figures['rooms']:>5} rooms: "
+                f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
+                f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line"
+            )
     print(json.dumps({"sizes": results}))
 
 
