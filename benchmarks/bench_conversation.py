@@ -25,11 +25,14 @@ from statistics import mean
 
 from personae.conversation.engine import Conversation, Deps
 from personae.conversation.journal import StoreJournal
+from personae.conversation.memory_link import MemoryLink
 from personae.domain import InteractionState, Persona, Priority
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import BudgetSettings, DynamicsSettings
 from personae.llm.backend import BackendInfo
-from personae.llm.types import ChatRequest, ChatResponse, StreamChunk, Usage
+from personae.llm.types import ChatRequest, ChatResponse, Message, Role, StreamChunk, Usage
+from personae.memory.embeddings.minilm import MiniLMEmbedder
+from personae.memory.service import PersonaMemory
 from personae.store import open_store
 
 WORDS = (
@@ -60,7 +63,11 @@ class CountingBackend:
         n = self.calls
         if request.json_schema is not None:
             text = json.dumps(
-                {"summary": f"They spoke of {WORDS[n % len(WORDS)]} and more.", "facts": []}
+                {
+                    "summary": f"They spoke of {WORDS[n % len(WORDS)]} and more.",
+                    "facts": [],
+                    "episode": {"summary": "A long talk about the harbour.", "importance": 3},
+                }
             )
         else:
             rng = random.Random(n)
@@ -110,70 +117,81 @@ async def one_conversation(deps: Deps, lines: int, seed: int) -> tuple[list[int]
     return prompts, spoken
 
 
+async def run_config(
+    args: argparse.Namespace, folder: Path, memory: bool
+) -> tuple[CountingBackend, list[tuple[list[int], int]], float]:
+    """One configuration: conversations over a fresh store, with or without memory."""
+    dynamics = DynamicsSettings(budgets=BudgetSettings(time_budget_s=10**7))
+    store = open_store(str(folder / f"bench-{memory}.db"))
+    backend = CountingBackend()
+    deps = Deps(llm=backend, journal=StoreJournal(store), dynamics=dynamics)
+    if memory:
+        memories = store.memories
+        link = MemoryLink(PersonaMemory(memories, MiniLMEmbedder()), backend, tellings=memories)
+        deps = Deps(
+            llm=backend,
+            journal=StoreJournal(store),
+            dynamics=dynamics,
+            digester=link,
+            recall=link,
+            gossip=link,
+        )
+    for i in range(args.conversations):
+        store.personas.save_many([keen(f"a{i}"), keen(f"b{i}")])
+    await one_conversation(deps, 5, 10**6)  # warm up: model loading is not per-line cost
+    backend.calls, backend.prompt_tokens, backend.by_purpose = 0, [], {}
+    started = time.perf_counter()
+    results = [await one_conversation(deps, args.lines, seed) for seed in range(args.conversations)]
+    elapsed = time.perf_counter() - started
+    store.close()
+    return backend, results, elapsed
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--conversations", type=int, default=10)
     parser.add_argument("--lines", type=int, default=40)
     args = parser.parse_args()
-    dynamics = DynamicsSettings(budgets=BudgetSettings(time_budget_s=10**7))
 
+    figures: dict[str, object] = {"conversations": args.conversations, "lines_each": args.lines}
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(str(Path(folder) / "bench.db"))
-        backend = CountingBackend()
-        deps = Deps(llm=backend, journal=StoreJournal(store), dynamics=dynamics)
-        for pid in ("warm_a", "warm_b"):
-            store.personas.save(keen(pid))
-        for i in range(args.conversations):
-            store.personas.save_many([keen(f"a{i}"), keen(f"b{i}")])
+        for memory in (False, True):
+            backend, results, engine_s = await run_config(args, Path(folder), memory)
+            lines = sum(spoken for _, spoken in results)
+            # Baseline: the same number of backend calls with no engine around them.
+            bare = CountingBackend()
+            request = ChatRequest.of(await _sample_messages(), max_tokens=64)
+            started = time.perf_counter()
+            for _ in range(backend.calls):
+                await bare.complete(request)
+            backend_s = time.perf_counter() - started
 
-        started = time.perf_counter()
-        results = [
-            await one_conversation(deps, args.lines, seed) for seed in range(args.conversations)
-        ]
-        engine_s = time.perf_counter() - started
-        store.close()
+            def at(position: int, runs: list[tuple[list[int], int]] = results) -> float:
+                found = [p[position - 1] for p, _ in runs if len(p) >= position]
+                return round(mean(found), 1) if found else float("nan")
 
-    lines = sum(spoken for _, spoken in results)
-    calls = backend.calls
-
-    # Baseline: the same number of backend calls with no engine around them.
-    bare = CountingBackend()
-    request = ChatRequest.of([m for m in (await _sample_messages())], max_tokens=64)
-    started = time.perf_counter()
-    for _ in range(calls):
-        await bare.complete(request)
-    backend_s = time.perf_counter() - started
-
-    def at(position: int) -> float:
-        found = [prompts[position - 1] for prompts, _ in results if len(prompts) >= position]
-        return round(mean(found), 1) if found else float("nan")
-
-    figures = {
-        "conversations": args.conversations,
-        "lines": lines,
-        "llm_calls": calls,
-        "calls_by_purpose": backend.by_purpose,
-        "llm_calls_per_line": round(calls / lines, 3),
-        "prompt_tokens_at_line": {str(n): at(n) for n in (5, 10, 20, 40)},
-        "engine_ms_per_line": round((engine_s - backend_s) / lines * 1000, 3),
-        "backend_only_ms_per_call": round(backend_s / calls * 1000, 4),
-        "engine_over_backend_time": round(engine_s / backend_s, 1),
-    }
-    print(
-        f"{lines} lines in {args.conversations} conversations: {calls} LLM calls "
-        f"({figures['llm_calls_per_line']} per line) {backend.by_purpose}"
-    )
-    print(f"prompt tokens at lines 5/10/20/40: {figures['prompt_tokens_at_line']}")
-    print(
-        f"engine overhead {figures['engine_ms_per_line']} ms per line with persistence "
-        f"(backend alone {figures['backend_only_ms_per_call']} ms per call)"
-    )
+            per_line = backend.calls / lines
+            name = "memory" if memory else "summary_only"
+            figures[name] = {
+                "lines": lines,
+                "llm_calls": backend.calls,
+                "calls_by_purpose": backend.by_purpose,
+                "llm_calls_per_line": round(per_line, 3),
+                "prompt_tokens_at_line": {str(n): at(n) for n in (5, 10, 20, 40)},
+                "engine_ms_per_line": round((engine_s - backend_s) / lines * 1000, 3),
+                "backend_only_ms_per_call": round(backend_s / max(1, backend.calls) * 1000, 4),
+            }
+            f = figures[name]
+            assert isinstance(f, dict)
+            print(
+                f"{name}: {lines} lines, {backend.calls} LLM calls ({f['llm_calls_per_line']} "
+                f"per line) {backend.by_purpose}; prompt tokens at lines 5/10/20/40 "
+                f"{f['prompt_tokens_at_line']}; engine {f['engine_ms_per_line']} ms per line"
+            )
     print(json.dumps(figures))
 
 
-async def _sample_messages() -> list[object]:
-    from personae.llm.types import Message, Role
-
+async def _sample_messages() -> list[Message]:
     return [Message(Role.SYSTEM, "You are a bard."), Message(Role.USER, "Sing of the harbour.")]
 
 

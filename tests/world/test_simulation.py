@@ -12,8 +12,10 @@ from statistics import mean
 
 import pytest
 
+from personae.analytics.from_store import run_data_from_store
 from personae.conversation.engine import Ending
 from personae.conversation.runtime import open_runtime
+from personae.conversation.settings import ConversationSettings
 from personae.domain.persona import Priority
 from personae.files.world_file import WorldFile, load_world_file
 from personae.store import open_store
@@ -27,15 +29,26 @@ def world(name: str) -> WorldFile:
 
 
 async def run_world(
-    loaded: WorldFile, db: Path, seed: int, ticks: int = 20, run_id: str = "run"
+    loaded: WorldFile,
+    db: Path,
+    seed: int,
+    ticks: int = 20,
+    run_id: str = "run",
+    memory: bool = False,
 ) -> tuple[list[Ending], Simulation]:
-    async with open_runtime(llm="scripted", db=str(db), dynamics=loaded.settings) as runtime:
+    """A whole run; memory (embeddings, fact extraction) only where a test is about it."""
+    settings = ConversationSettings(memory=memory)
+    async with open_runtime(
+        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
+    ) as runtime:
+        link = runtime.memory(run_id)
         simulation = Simulation(
             loaded,
             runtime.store,
             run_id,
             lambda settle: runtime.deps(settle=settle, run_id=run_id),
             seed,
+            memory=link.memory if link else None,
         )
         simulation.start()
         endings = await simulation.run(ticks)
@@ -177,3 +190,23 @@ def test_snapshots_trace_every_persona_every_tick(tmp_path: Path) -> None:
     snapshots = simulation.store.world.snapshots()
     assert len(snapshots) == 5 * len(loaded.personas)
     assert {s.tick for s in snapshots} == set(range(5))
+
+
+def test_a_seeded_fact_spreads_by_gossip_with_who_told_whom(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    asyncio.run(run_world(world("default"), db, 1, ticks=20, run_id="g", memory=True))
+    with open_store(str(db)) as store:
+        data = run_data_from_store(store, "g")
+    lights = [f for f in data.facts if f.text.startswith("Strange lights")]
+    learners = {f.learner_id: f for f in lights}
+    assert learners["lyralei"].told_by is None  # the seed's own knowledge
+    told = [f for f in lights if f.learner_id != "lyralei"]
+    assert told  # it spread
+    assert all(f.told_by in learners and f.at_s > 0 for f in told)
+    with open_store(str(db)) as store:
+        memories = store.for_run("g").memories
+        first = told[0]
+        heard = [m for m in memories.list(first.learner_id) if m.text == first.text]
+        assert heard
+        assert heard[0].told_by == first.told_by
+        assert memories.tellings(heard[0].id)  # the store keeps who told whom

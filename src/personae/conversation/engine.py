@@ -293,6 +293,9 @@ class Conversation:
         """
         if len(self.history) >= self.deps.settings.max_turns and self.exchange.end_reason is None:
             self.exchange.end_reason = ExitReason.TIME
+        # Digest before speaking, not after: the lines of a talk that ends here are read once,
+        # by the final digest, together with its episode.
+        await self._maybe_digest(final=False)
         decision = self.exchange.decide(self._decisions, speaker_id)
         if decision.speaker_id is None:
             return None
@@ -312,7 +315,6 @@ class Conversation:
             self.deps.journal.departed(
                 self.record, decision.leaving.persona_id, decision.leaving.reason.value
             )
-        await self._maybe_digest(final=False)
         return turn
 
     async def hear(self, person_id: str, text: str) -> Turn:
@@ -336,7 +338,6 @@ class Conversation:
         self.exchange.record_line(person_id, line, TierName.CONSTRAINED)
         self.history.append(turn)
         self.deps.journal.turn(self.record, turn)
-        await self._maybe_digest(final=False)
         return turn
 
     def end(self, reason: ExitReason) -> None:
@@ -578,7 +579,6 @@ class Conversation:
                 return
             fold_to = self.summarized  # nothing more to fold: no prompt follows the end
         else:
-            # A talk that has just ended is read once, by the final digest, with its episode.
             if fresh < s.digest_every_lines or self.finished:
                 return
             fold_to = fold_point(len(self.history), self.summarized, s.window_lines)

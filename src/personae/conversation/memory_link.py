@@ -196,7 +196,10 @@ class MemoryLink:
             if not isinstance(data, dict):
                 raise ValueError("the answer is not a JSON object")
             folded = data.pop("summary", None) if fold else None
-            ended = EpisodeSummary.model_validate(data.pop("episode")) if final else None
+            episode_data = data.pop("episode", None)
+            if final and episode_data is None:
+                raise ValueError("the answer has no episode")
+            ended = EpisodeSummary.model_validate(episode_data) if final else None
             facts = parse_extraction(json.dumps(data), window, settings)
             return facts, folded, ended
 
