@@ -5,15 +5,26 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import zlib
 from pathlib import Path
 from typing import Any
 
 import png
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+# The real-world cards and lorebooks live in ../shared/fixtures beside the repository (CI puts
+# them there); PERSONAE_FIXTURES may point elsewhere. Without them these tests must fail, not
+# quietly run on nothing.
+FIXTURES = Path(
+    os.environ.get("PERSONAE_FIXTURES", Path(__file__).resolve().parents[3] / "shared" / "fixtures")
+)
 FIXTURE_CARDS = sorted((FIXTURES / "cards").glob("*.png"))
 ELDORIA = FIXTURES / "lorebooks" / "Eldoria.json"
+if not FIXTURE_CARDS or not ELDORIA.is_file():
+    raise RuntimeError(
+        f"the fixture cards and lorebooks are missing from {FIXTURES}: put the project's shared/ "
+        "folder beside the repository, or set PERSONAE_FIXTURES"
+    )
 
 
 def tiny_png(width: int = 2, height: int = 2) -> bytes:
