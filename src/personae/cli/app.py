@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 
 import typer
@@ -59,6 +61,12 @@ def main(argv: list[str] | None = None) -> None:
 
     Usage errors (unknown option, missing argument) are click's, also with exit code 2.
     """
+    # Library warnings (a skipped fact extraction, a retried call) are for PERSONAE_LOG=INFO or
+    # WARNING; a user sees errors only.
+    logging.basicConfig(
+        level=os.environ.get("PERSONAE_LOG", "ERROR").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         app(args=argv, prog_name="personae")
     except PersonaeError as error:

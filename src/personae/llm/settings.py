@@ -31,7 +31,9 @@ class MaxTokenSettings(BaseModel):
     conversation: int = Field(120, ge=1, description="full tier")
     constrained: int = Field(80, ge=1, description="constrained tier: at most 50 words")
     summarization: int = Field(256, ge=1)
-    fact_extraction: int = Field(256, ge=1)
+    # A conversation's digest asks for its facts, the summary's next part and, at the end, its
+    # episode in one JSON reply; 256 tokens cut that short.
+    fact_extraction: int = Field(512, ge=1)
     generation: int = Field(400, ge=1)
     judge: int = Field(64, ge=1)
 

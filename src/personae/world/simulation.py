@@ -32,6 +32,7 @@ from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
 from personae.domain.world import Event, Migration, PersonaSnapshot, Room
 from personae.dynamics.cooldowns import PairCooldowns
+from personae.dynamics.routing import ExitReason
 from personae.dynamics.state import while_idle
 from personae.files.world_file import WorldFile
 from personae.memory.service import PersonaMemory
@@ -169,7 +170,8 @@ class Simulation:
         self, ticks: int, on_tick: Callable[[TickReport], None] | None = None
     ) -> list[Ending]:
         """Run until `ticks` ticks have passed in total (a resumed run counts the earlier ones);
-        conversations still going then are let finish. Returns every conversation's ending."""
+        conversations still going then end there (exit reason "time"). Returns every
+        conversation's ending."""
         endings: list[Ending] = []
         while self.tick < ticks:
             report = await self.step()
@@ -177,6 +179,7 @@ class Simulation:
             if on_tick is not None:
                 on_tick(report)
         for conversation_id, live in list(self.live.items()):
+            live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
             ending = await live.talk.close(self.pairs)
             self._ended(live, ending)
             endings.append(ending)
