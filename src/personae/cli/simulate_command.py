@@ -80,7 +80,7 @@ def simulate(
 
 
 def demo(
-    ticks: Annotated[int, typer.Option("--ticks", help="ticks to run")] = 8,
+    ticks: Annotated[int, typer.Option("--ticks", help="ticks to run")] = 6,
     llm: Annotated[
         str | None, typer.Option("--llm", help="backend spec (default: embedded)")
     ] = None,
