@@ -7,7 +7,7 @@ committed turns), closings, rest, migrations, snapshots and the tick commit.
 Baseline, in the same run: the scripted backend answering the same number of calls alone.
 Engine overhead per line = (tick time - backend time) / lines spoken.
 
-Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N]
+Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N] [--memory]
 Last line: one JSON object.
 """
 
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from personae.conversation.runtime import open_runtime
+from personae.conversation.settings import ConversationSettings
 from personae.domain import InteractionState, Persona, Priority
 from personae.files.world_file import WorldFile
 from personae.llm.backends.scripted import ScriptedBackend
@@ -67,10 +68,13 @@ def generated_world(personas: int, seed: int) -> WorldFile:
     )
 
 
-async def run_size(personas: int, ticks: int, folder: Path) -> dict[str, float]:
+async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dict[str, float]:
     world = generated_world(personas, seed=personas)
     async with open_runtime(
-        llm="scripted", db=str(folder / f"w{personas}.db"), dynamics=world.settings
+        llm="scripted",
+        db=str(folder / f"w{personas}-{memory}.db"),
+        dynamics=world.settings,
+        settings=ConversationSettings(memory=memory),
     ) as runtime:
         run_id = f"bench-{personas}"
         simulation = Simulation(
@@ -119,19 +123,24 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--ticks", type=int, default=3)
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="with memory (recall embeds a query per line, digests extract facts)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
-            figures = await run_size(size, args.ticks, Path(folder))
+            figures = await run_size(size, args.ticks, Path(folder), args.memory)
             results.append(figures)
             print(
                 f"{size:>6} personas, {figures['rooms']:>5} rooms: "
                 f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
                 f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line"
             )
-    print(json.dumps({"sizes": results}))
+    print(json.dumps({"memory": args.memory, "sizes": results}))
 
 
 if __name__ == "__main__":

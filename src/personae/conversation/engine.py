@@ -564,8 +564,10 @@ class Conversation:
         k = self.deps.settings.memories_per_prompt
         if self.deps.recall is None or k == 0:
             return []
+        # What the talk is about and who is in it: the same question every turn of a topic, so
+        # its embedding is computed once (a caching embedder), not once per line.
         query = " ".join(
-            [self.exchange.context.topic.replace("_", " "), *(t.text for t in self.history[-2:])]
+            [self.exchange.context.topic.replace("_", " "), *(p.name for p in listeners)]
         )
         return await self.deps.recall.recall(
             speaker, [p.id for p in listeners], query, self.clock_s, k

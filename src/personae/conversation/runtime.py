@@ -22,6 +22,7 @@ from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
 from personae.llm.usage import BufferedUsageSink
+from personae.memory.embeddings.cache import CachingEmbedder
 from personae.memory.embeddings.protocol import Embedder
 from personae.memory.embeddings.spec import embedder_from_spec
 from personae.memory.service import PersonaMemory
@@ -46,7 +47,7 @@ class Runtime:
         link = self._memories.get(run_id)
         if link is None:
             if self._embedder is None:
-                self._embedder = embedder_from_spec(self.embeddings)
+                self._embedder = CachingEmbedder(embedder_from_spec(self.embeddings))
             memories = self.store.for_run(run_id).memories
             persona_memory = PersonaMemory(memories, self._embedder)
             link = self._memories[run_id] = MemoryLink(
