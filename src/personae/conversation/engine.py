@@ -33,7 +33,6 @@ from personae.conversation.settings import ConversationSettings
 from personae.conversation.window import Digest, Digester, SummaryDigester, fold_point
 from personae.domain.memory import Memory
 from personae.domain.persona import Persona
-from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
 from personae.domain.usage import Purpose
 from personae.domain.world import Room
@@ -623,7 +622,3 @@ def _add_cost(total: float | None, more: float | None) -> float | None:
     if total is None or more is None:
         return None
     return total + more
-
-
-def pair_affinities(pairs: Mapping[tuple[str, str], float]) -> dict[tuple[str, str], float]:
-    return {pair_key(*k): v for k, v in pairs.items()}
