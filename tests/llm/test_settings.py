@@ -73,4 +73,4 @@ def test_max_tokens_per_purpose_and_tier() -> None:
     tokens = LLMSettings().max_tokens
     assert tokens.fixed(Purpose.CONVERSATION) == 120
     assert tokens.fixed(Purpose.CONVERSATION, "constrained") == 80
-    assert tokens.fixed(Purpose.FACT_EXTRACTION) == 256
+    assert tokens.fixed(Purpose.FACT_EXTRACTION) == 512  # facts, summary and episode in one reply
