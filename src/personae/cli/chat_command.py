@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from personae.cli.converse_command import find_room
 from personae.conversation.engine import Conversation
 from personae.conversation.runtime import open_runtime
 from personae.domain.persona import InteractionState, Persona, Priority
@@ -24,7 +23,7 @@ from personae.domain.world import Room
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import DynamicsSettings
 from personae.errors import InputError
-from personae.files.cast import find_persona, load_cast
+from personae.files.cast import find_persona, find_room, load_cast
 from personae.files.persona_file import slug
 from personae.store.store import Store
 

@@ -16,11 +16,10 @@ from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationStatus, Turn
 from personae.domain.world import Room
+from personae.dynamics.topics import best_shared_topic
 from personae.errors import InputError
-from personae.files.cast import find_persona, load_cast
+from personae.files.cast import find_persona, find_room, load_cast
 from personae.files.persona_file import PersonaFile
-from personae.files.world_file import WorldFile
-from personae.world.catalog import shipped_rooms
 
 FileOption = Annotated[
     Path | None,
@@ -158,25 +157,7 @@ async def _resume(
     )
 
 
-def find_room(cast: PersonaFile, name: str) -> Room:
-    """A room of the world file by id, else a shipped archetype by short name or id."""
-    if isinstance(cast, WorldFile):
-        for room in cast.rooms:
-            if room.room_id == name:
-                return room
-    shipped = shipped_rooms()
-    for short, data in shipped.items():
-        if name in (short, data["room_id"]):
-            return Room.model_validate(data)
-    known = sorted(
-        {*shipped, *(r.room_id for r in cast.rooms)} if isinstance(cast, WorldFile) else shipped
-    )
-    raise InputError(f"no room {name!r}; known: {', '.join(known)}")
-
-
 def _shared_topic(participants: list[Persona]) -> str:
-    from personae.dynamics.topics import best_shared_topic
-
     best = best_shared_topic(participants)
     return best[0] if best else "general"
 

@@ -130,10 +130,12 @@ async def _run(
 ) -> str:
     console = Console(highlight=False)
     async with open_runtime(
-        llm=llm or None, db=db, dynamics=world.settings, default_llm=world.simulation.llm
+        llm=llm or None,
+        db=db,
+        dynamics=world.settings,
+        default_llm=world.simulation.llm,
+        max_llm_calls=world.simulation.max_llm_calls_in_flight,
     ) as runtime:
-        limit = world.simulation.max_llm_calls_in_flight
-        runtime.llm.settings.rate_limits.max_concurrent = limit
         run = resume or run_id or _new_run_id(world, seed)
         link = runtime.memory(run)
         simulation = Simulation(

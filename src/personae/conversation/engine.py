@@ -437,12 +437,9 @@ class Conversation:
         recent = [(t.speaker_id, t.text) for t in self.history[-s.quality.recent_turns :]]
         for attempt in range(s.regenerations + 1):
             if attempt:
-                request = ChatRequest(
-                    messages=request.messages,
-                    temperature=request.temperature,
-                    max_tokens=request.max_tokens,
-                    seed=request.seed + attempt if request.seed is not None else attempt,
-                    context=request.context,
+                # Another seed, every other setting (top_p, penalties) kept.
+                request = replace(
+                    request, seed=request.seed + attempt if request.seed is not None else attempt
                 )
             response = await self.deps.llm.complete(request)
             prompt_tokens += response.usage.prompt_tokens

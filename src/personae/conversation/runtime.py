@@ -82,6 +82,7 @@ async def open_runtime(
     llm_settings: LLMSettings | None = None,
     settings: ConversationSettings | None = None,
     default_llm: str | None = None,
+    max_llm_calls: int | None = None,
 ) -> AsyncIterator[Runtime]:
     """The store at `db` (else PERSONAE_DB, else ./personae.db) and the LLM stack.
 
@@ -91,6 +92,9 @@ async def open_runtime(
     chosen = llm_settings or load_llm_settings()
     if default_llm and chosen.default is None:
         chosen = chosen.model_copy(update={"default": default_llm})
+    if max_llm_calls is not None:  # e.g. a world's max_llm_calls_in_flight
+        limits = chosen.rate_limits.model_copy(update={"max_concurrent": max_llm_calls})
+        chosen = chosen.model_copy(update={"rate_limits": limits})
     store = open_store(db)
     usage = BufferedUsageSink(store.usage)
     stack = LLMStack(chosen, sink=usage, forced=forced_spec(llm))

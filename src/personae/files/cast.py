@@ -6,11 +6,13 @@ from importlib import resources
 from pathlib import Path
 
 from personae.domain.persona import Persona
+from personae.domain.world import Room
 from personae.errors import InputError, UnknownPersonaError
 from personae.files.persona_file import PersonaFile, load_persona_file
 from personae.files.persona_library import PersonaLibrary, library_dir
-from personae.files.world_file import load_world_file
+from personae.files.world_file import WorldFile, load_world_file
 from personae.files.yaml_source import read_yaml
+from personae.world.catalog import shipped_rooms
 
 WORLD_KEYS = frozenset({"rooms", "events", "world", "simulation"})
 
@@ -62,3 +64,19 @@ def find_persona(cast: PersonaFile, persona_id: str, library: Path | None = None
         if shelf.exists(persona_id):
             return shelf.load(persona_id)
         raise
+
+
+def find_room(cast: PersonaFile, name: str) -> Room:
+    """A room of the world file by id, else a shipped archetype by short name or id."""
+    if isinstance(cast, WorldFile):
+        for room in cast.rooms:
+            if room.room_id == name:
+                return room
+    shipped = shipped_rooms()
+    for short, data in shipped.items():
+        if name in (short, data["room_id"]):
+            return Room.model_validate(data)
+    known = sorted(
+        {*shipped, *(r.room_id for r in cast.rooms)} if isinstance(cast, WorldFile) else shipped
+    )
+    raise InputError(f"no room {name!r}; known: {', '.join(known)}")

@@ -49,7 +49,7 @@ DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
 
 @dataclass
 class Live:
-    """A conversation in progress and the views its participants entered it with."""
+    """A conversation in progress, and the room it is held in."""
 
     talk: Conversation
     room_id: str
@@ -66,7 +66,6 @@ class TickReport:
     spoken: list[Turn] = field(default_factory=list)
     ended: list[Ending] = field(default_factory=list)
     migrations: list[Migration] = field(default_factory=list)
-    active: list[Live] = field(default_factory=list)
 
 
 class Simulation:
@@ -181,7 +180,7 @@ class Simulation:
         for conversation_id, live in list(self.live.items()):
             live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
             ending = await live.talk.close(self.pairs)
-            self._ended(live, ending)
+            self._ended(ending)
             endings.append(ending)
             del self.live[conversation_id]
         self.store.runs.set_status(self.run_id, RunStatus.FINISHED)
@@ -193,34 +192,41 @@ class Simulation:
         rng = random.Random(f"{self.seed}:tick:{self.tick}")
         report = TickReport(self.tick, now, end)
         events = active_events(self.world.events, now)
+        # Who is where, and who is talking, once per tick: each room then looks only at its own.
+        busy = self._talking()
+        present: dict[str, list[str]] = {}
+        for pid, (room_id, _) in sorted(self.placement.items()):
+            present.setdefault(room_id, []).append(pid)
         for room in self.rooms.values():
-            report.opened.extend(await self._fill(room, events, now, rng))
+            free_ids = [pid for pid in present.get(room.room_id, []) if pid not in busy]
+            report.opened.extend(await self._fill(room, free_ids, events, now, rng))
         batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
         report.spoken = [turn for batch in batches for turn in batch]
         for conversation_id, live in list(self.live.items()):
             if live.talk.finished:
                 ending = await live.talk.close(self.pairs)
-                self._ended(live, ending)
+                self._ended(ending)
                 report.ended.append(ending)
                 del self.live[conversation_id]
-        report.migrations = self._rest_and_move(end, rng)
-        report.active = list(self.live.values())
-        self._commit(end, report.migrations)
+        talking = self._talking()
+        report.migrations = self._rest_and_move(end, rng, talking)
+        self._commit(end, report.migrations, talking)
         self.tick += 1
         self.clock_s = end
         return report
 
     async def _fill(
-        self, room: Room, events: Sequence[Event], now: float, rng: random.Random
+        self,
+        room: Room,
+        idle_ids: Sequence[str],
+        events: Sequence[Event],
+        now: float,
+        rng: random.Random,
     ) -> list[ConversationRecord]:
+        """Open conversations in `room` among its idle personas, up to its capacity."""
         here = events_in(room.room_id, events)
-        busy = {pid for live in self.live.values() for pid in live.talk.record.participants}
-        present = [
-            in_room(self.base[pid], room, here)
-            for pid, (rid, _) in sorted(self.placement.items())
-            if rid == room.room_id
-        ]
-        free = available_personas(present, now, busy, self.settings)
+        views = [in_room(self.base[pid], room, here) for pid in idle_ids]
+        free = available_personas(views, now, (), self.settings)
         opened: list[ConversationRecord] = []
         running = sum(1 for live in self.live.values() if live.room_id == room.room_id)
         while running + len(opened) < room.max_concurrent_conversations:
@@ -261,13 +267,15 @@ class Simulation:
             settled.append(self.base[end.id])
         return settled
 
-    def _ended(self, live: Live, ending: Ending) -> None:
+    def _talking(self) -> set[str]:
+        return {pid for live in self.live.values() for pid in live.talk.record.participants}
+
+    def _ended(self, ending: Ending) -> None:
         for (a, b), change in ending.outcome.affinity_changes.items():
             key = pair_key(a, b)
             self.affinities[key] = max(-100.0, min(100.0, self.affinities.get(key, 0.0) + change))
 
-    def _rest_and_move(self, end: float, rng: random.Random) -> list[Migration]:
-        busy = {pid for live in self.live.values() for pid in live.talk.record.participants}
+    def _rest_and_move(self, end: float, rng: random.Random, busy: set[str]) -> list[Migration]:
         moves = []
         rooms = list(self.rooms.values())
         for pid in sorted(self.base):
@@ -304,8 +312,7 @@ class Simulation:
                 self.placement[pid] = (target.room_id, end)
         return moves
 
-    def _commit(self, end: float, moves: list[Migration]) -> None:
-        talking = {pid for live in self.live.values() for pid in live.talk.record.participants}
+    def _commit(self, end: float, moves: list[Migration], talking: set[str]) -> None:
         snapshots = [
             PersonaSnapshot(
                 tick=self.tick,

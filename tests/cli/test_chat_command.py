@@ -1,0 +1,76 @@
+"""`personae chat` driven through stdin, as a script or a bot would use it."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def chat(db: Path, lines: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "personae",
+            "chat",
+            "lyralei",
+            "--user",
+            "Ana",
+            "--llm",
+            "scripted",
+            "--db",
+            str(db),
+        ],
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_persona_greets_answers_each_line_and_remembers_the_person(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    first = chat(db, "Hello, what news?\nAny rumors from the road?\n/quit\n")
+    assert first.returncode == 0, first.stderr
+    replies = [line for line in first.stdout.splitlines() if line.startswith("Bard Lyralei: ")]
+    assert len(replies) == 3  # a greeting, then one answer per line
+    second = chat(db, "I am back!\n")  # the end of input ends the chat too
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(db) as connection:
+        (interactions,) = connection.execute(
+            "SELECT interactions FROM relationships WHERE a = 'lyralei' AND b = 'user_ana'"
+        ).fetchone()
+        people = connection.execute("SELECT people, exit_reason FROM conversations").fetchall()
+        heard = connection.execute(
+            "SELECT count(*) FROM turns WHERE speaker_id = 'user_ana' AND tier = 'human'"
+        ).fetchone()[0]
+    assert interactions == 2
+    assert people == [('["user_ana"]', "person"), ('["user_ana"]', "person")]
+    assert heard == 3
+
+
+def test_an_unknown_persona_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "personae",
+            "chat",
+            "dragon",
+            "--llm",
+            "scripted",
+            "--db",
+            str(tmp_path / "c.db"),
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "no persona 'dragon'" in done.stderr
+    assert "Traceback" not in done.stderr
