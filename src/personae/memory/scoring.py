@@ -23,21 +23,39 @@ Indices = NDArray[np.intp]
 FLAT_COMPONENT_VALUE = 0.5
 
 
-def min_max_normalise(values: NDArray[np.floating], min_span: float = 0.0) -> Floats:
+@dataclass(frozen=True)
+class Span:
+    """The lowest and highest value a component takes over all the candidates of a recall."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: NDArray[np.floating]) -> Span:
+        return cls(float(np.min(values)), float(np.max(values)))
+
+
+def min_max_normalise(
+    values: NDArray[np.floating], min_span: float = 0.0, span: Span | None = None
+) -> Floats:
     """Scale to 0..1 over the given values; all-equal values become 0.5.
 
     `min_span` floors the denominator: values that differ by less than it are not stretched over
     the whole range (with 0, pure min-max as in the paper: two memories learned three seconds
     apart would differ in recency as much as a fresh one and a forgotten one).
+
+    `span`, when given, is the range to scale by instead of the values' own: a two-stage recall
+    scores a shortlist of candidates as if it had scored them all.
     """
     array = np.asarray(values, dtype=np.float64)
     if array.size == 0:
         return array.copy()
-    low = float(array.min())
-    span = float(array.max()) - low
-    if span <= 0.0:
+    if span is None:
+        span = Span.of(array)
+    width = span.high - span.low
+    if width <= 0.0:
         return np.full_like(array, FLAT_COMPONENT_VALUE)
-    return (array - low) / max(span, min_span)
+    return (array - span.low) / max(width, min_span)
 
 
 def recency(last_used_s: NDArray[np.floating], now_s: float, decay_per_hour: float) -> Floats:
@@ -59,19 +77,36 @@ class ScoreColumns:
     total: Floats
 
 
+@dataclass(frozen=True)
+class ScoreSpans:
+    """The ranges the three components are normalised over, when they are not the candidates'
+    own (see `min_max_normalise`)."""
+
+    recency: Span
+    importance: Span
+    relevance: Span
+
+
 def retrieval_scores(
     relevance: NDArray[np.floating],
     last_used_s: NDArray[np.floating],
     importance: NDArray[np.floating],
     now_s: float,
     settings: RetrievalSettings,
+    spans: ScoreSpans | None = None,
 ) -> ScoreColumns:
     """The weighted sum of the three normalised components for each candidate."""
     recency_part = min_max_normalise(
-        recency(last_used_s, now_s, settings.recency_decay_per_hour), settings.recency_min_span
+        recency(last_used_s, now_s, settings.recency_decay_per_hour),
+        settings.recency_min_span,
+        spans.recency if spans else None,
     )
-    importance_part = min_max_normalise(importance, settings.importance_min_span)
-    relevance_part = min_max_normalise(relevance, settings.relevance_min_span)
+    importance_part = min_max_normalise(
+        importance, settings.importance_min_span, spans.importance if spans else None
+    )
+    relevance_part = min_max_normalise(
+        relevance, settings.relevance_min_span, spans.relevance if spans else None
+    )
     total = (
         settings.recency_weight * recency_part
         + settings.importance_weight * importance_part
