@@ -24,32 +24,26 @@ recall@10 against brute force.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from personae.domain.memory import Memory, MemoryTier
-from personae.memory.cells import (
-    cell_bounds,
-    cell_count,
-    nearest_cells,
-    train_centres,
-)
+from personae.memory.cells import CellLayout, lay_out
 from personae.memory.embeddings.protocol import Matrix, Vector
 from personae.memory.scoring import (
-    FLAT_COMPONENT_VALUE,
     ScoreColumns,
     ScoreSpans,
     Span,
-    recency,
+    recency_importance,
     retrieval_scores,
+    searched_spans,
     top_k,
 )
-from personae.memory.settings import SECONDS_PER_HOUR, RetrievalSettings, VectorIndexSettings
+from personae.memory.settings import RetrievalSettings, VectorIndexSettings
 
 _TIER_CODES = {MemoryTier.HOT: 0, MemoryTier.WARM: 1, MemoryTier.COLD: 2}
 _NO_SUBJECT = -1
@@ -75,21 +69,6 @@ class Hit:
     """The raw cosine similarity between the query and the memory."""
 
 
-@dataclass
-class _CellLayout:
-    """Rows [0, sorted_rows) sorted by cell: cell c is rows bounds[c]:bounds[c + 1]. Rows from
-    sorted_rows on, and `moved` rows (a new vector since the layout), are read on every recall."""
-
-    centres: Matrix
-    bounds: NDArray[np.int64]
-    sorted_rows: int
-    trained_rows: int
-    moved: set[int] = field(default_factory=set)
-
-    def unsorted(self, count: int) -> int:
-        return count - self.sorted_rows + len(self.moved)
-
-
 class OwnerIndex:
     """One persona's searchable memories as numpy columns that grow as memories are added."""
 
@@ -109,7 +88,7 @@ class OwnerIndex:
         self._tier = np.zeros(_INITIAL_CAPACITY, dtype=np.int8)
         self._subject = np.zeros(_INITIAL_CAPACITY, dtype=np.int32)
         self._active = np.zeros(_INITIAL_CAPACITY, dtype=bool)
-        self._layout: _CellLayout | None = None
+        self._layout: CellLayout | None = None
 
     @classmethod
     def from_columns(
@@ -249,43 +228,12 @@ class OwnerIndex:
         Trains the cells (seeded k-means) the first time and whenever the owner has grown by
         `retrain_growth` since, else sorts the unsorted rows into the existing cells."""
         count = len(self._ids)
-        settings = self._settings
-        if count < settings.exact_max_rows:
+        if count < self._settings.exact_max_rows:
             return
-        layout = self._layout
-        vectors = self._vectors[:count]
-        if layout is None or count >= settings.retrain_growth * layout.trained_rows:
-            cells = cell_count(count)
-            centres = train_centres(
-                vectors,
-                cells,
-                iterations=settings.kmeans_iterations,
-                sample_rows=settings.training_rows_per_cell * cells,
-                rng=np.random.default_rng(settings.seed),
-            )
-            cells_of_rows = nearest_cells(vectors, centres)
-            trained_rows = count
-        elif layout.unsorted(count) > settings.unsorted_max_rows:
-            centres, trained_rows = layout.centres, layout.trained_rows
-            cells_of_rows = np.empty(count, dtype=np.int32)
-            cells_of_rows[: layout.sorted_rows] = np.repeat(
-                np.arange(centres.shape[0], dtype=np.int32), np.diff(layout.bounds)
-            )
-            cells_of_rows[layout.sorted_rows :] = nearest_cells(
-                vectors[layout.sorted_rows :], centres
-            )
-            moved = np.array(sorted(layout.moved), dtype=np.intp)
-            cells_of_rows[moved] = nearest_cells(vectors[moved], centres)
-        else:
-            return
-        order = np.argsort(cells_of_rows, kind="stable")
-        self._reorder(order)
-        self._layout = _CellLayout(
-            centres=centres,
-            bounds=cell_bounds(cells_of_rows[order], centres.shape[0]),
-            sorted_rows=count,
-            trained_rows=trained_rows,
-        )
+        laid_out = lay_out(self._vectors[:count], self._layout, self._settings)
+        if laid_out is not None:
+            order, self._layout = laid_out
+            self._reorder(order)
 
     def nearest(self, query: Vector, *, about_id: str | None = None) -> tuple[str, float] | None:
         """The active memory most similar to `query` (optionally about one subject), with its
@@ -339,19 +287,8 @@ class OwnerIndex:
             last_used = self._last_used_s[:count]
             importance = self._importance[:count]
         columns = retrieval_scores(similarity, last_used, importance, now_s, settings)
-        best = top_k(columns.total, k)
-        rows = candidates[best] if candidates is not None else best
-        return [
-            Hit(
-                memory_id=self._ids[int(row)],
-                score=float(columns.total[position]),
-                recency=float(columns.recency[position]),
-                importance=float(columns.importance[position]),
-                relevance=float(columns.relevance[position]),
-                similarity=float(similarity[position]),
-            )
-            for row, position in zip(rows, best, strict=True)
-        ]
+        rows = candidates if candidates is not None else np.arange(count)
+        return self._hits(rows, similarity, columns, top_k(columns.total, k))
 
     def _two_stage(
         self,
@@ -364,12 +301,19 @@ class OwnerIndex:
         count = len(self._ids)
         layout = self._layout
         assert layout is not None  # `prepare` has run
-        spans = self._spans(count, now_s, settings, mask)
-        partial = self._recency_importance(count, now_s, settings, spans, mask)
+        spans = searched_spans(
+            self._last_used_s[:count], self._importance[:count], now_s, settings, mask
+        )
+        partial = recency_importance(
+            self._last_used32[:count], self._importance32[:count], now_s, settings, spans
+        )
+        if mask is not None:
+            partial[~mask] = -np.inf
         # Stage 1: mark candidate rows, computing the similarity of each as it is marked.
         chosen = np.zeros(count, dtype=bool)
         similarity = np.empty(count, dtype=np.float32)
-        for start, end in self._probed_slices(layout, query, count):
+        probes = self._settings.probed_cells, self._settings.farthest_cells
+        for start, end in layout.slices(query, count, nearest=probes[0], farthest=probes[1]):
             np.matmul(self._vectors[start:end], query, out=similarity[start:end])
             chosen[start:end] = True
         floor = min(count, max(k, self._settings.recent_important_candidates))
@@ -392,21 +336,6 @@ class OwnerIndex:
                 rows, columns = self._score(chosen, mask, similarity, now_s, settings, spans)
         best = top_k(columns.total, k)
         return self._hits(rows, similarity[rows], columns, best)
-
-    def _probed_slices(
-        self, layout: _CellLayout, query: Vector, count: int
-    ) -> list[tuple[int, int]]:
-        """Row slices of the cells nearest the query, of the cells farthest from it (so that the
-        candidates' relevance ranges over nearly the whole set's) and of the unsorted rows."""
-        order = np.argsort(-(layout.centres @ query), kind="stable")
-        nearest = order[: self._settings.probed_cells]
-        farthest = order[::-1][: self._settings.farthest_cells]
-        slices = [
-            (int(layout.bounds[cell]), int(layout.bounds[cell + 1]))
-            for cell in np.union1d(nearest, farthest)
-        ]
-        slices.append((layout.sorted_rows, count))
-        return [(start, end) for start, end in slices if end > start]
 
     def _add_candidates(
         self, rows: Rows, query: Vector, chosen: Mask, similarity: NDArray[np.float32]
@@ -438,63 +367,10 @@ class OwnerIndex:
         )
         return rows, columns
 
-    def _spans(
-        self, count: int, now_s: float, settings: RetrievalSettings, mask: Mask | None
-    ) -> ScoreSpans:
-        """The true ranges of recency and importance over the searched rows (recency rises with
-        the last use, so its range is that of the oldest and the newest). Relevance's range is
-        left flat here: only the candidates' similarities give it."""
-        last_used = _column_span(self._last_used_s[:count], mask)
-        recency_ends = recency(
-            np.array([last_used.low, last_used.high]), now_s, settings.recency_decay_per_hour
-        )
-        return ScoreSpans(
-            recency=Span(float(recency_ends[0]), float(recency_ends[1])),
-            importance=_column_span(self._importance[:count], mask),
-            relevance=Span(0.0, 0.0),
-        )
-
-    def _recency_importance(
-        self,
-        count: int,
-        now_s: float,
-        settings: RetrievalSettings,
-        spans: ScoreSpans,
-        mask: Mask | None,
-    ) -> NDArray[np.float32]:
-        """The recency and importance parts of every row's score, normalised as in the final
-        score but in float32 (a third of the time in float64); -inf for rows not searched."""
-        partial = np.zeros(count, dtype=np.float32)
-        constant = 0.0
-        span = spans.recency
-        if span.high > span.low:
-            hours = np.float32(now_s) - self._last_used32[:count]
-            np.maximum(hours, np.float32(0), out=hours)
-            hours *= np.float32(math.log(settings.recency_decay_per_hour) / SECONDS_PER_HOUR)
-            np.exp(hours, out=hours)
-            scale = settings.recency_weight / max(span.high - span.low, settings.recency_min_span)
-            hours *= np.float32(scale)
-            partial += hours
-            constant -= scale * span.low
-        else:
-            constant += settings.recency_weight * FLAT_COMPONENT_VALUE
-        span = spans.importance
-        if span.high > span.low:
-            scale = settings.importance_weight / max(
-                span.high - span.low, settings.importance_min_span
-            )
-            partial += self._importance32[:count] * np.float32(scale)
-            constant -= scale * span.low
-        else:
-            constant += settings.importance_weight * FLAT_COMPONENT_VALUE
-        partial += np.float32(constant)
-        if mask is not None:
-            partial[~mask] = -np.inf
-        return partial
-
     def _hits(
         self, rows: Rows, similarity: NDArray[np.float32], columns: ScoreColumns, best: Rows
     ) -> list[Hit]:
+        """Hits for the scored positions `best`; position i is row `rows[i]` of the index."""
         return [
             Hit(
                 memory_id=self._ids[int(rows[position])],
@@ -587,15 +463,6 @@ def _top(values: NDArray[np.float32], count: int) -> Rows:
         return np.arange(values.shape[0], dtype=np.intp)
     best: Rows = np.argpartition(values, values.shape[0] - count)[values.shape[0] - count :]
     return best.astype(np.intp, copy=False)
-
-
-def _column_span(column: NDArray[np.float64], mask: Mask | None) -> Span:
-    if mask is None:
-        return Span.of(column)
-    return Span(
-        float(np.min(column, where=mask, initial=np.inf)),
-        float(np.max(column, where=mask, initial=-np.inf)),
-    )
 
 
 def _resized(array: NDArray[_Scalar], capacity: int) -> NDArray[_Scalar]:

@@ -132,3 +132,70 @@ def top_k(scores: NDArray[np.floating], k: int) -> Indices:
     order = np.lexsort((chosen, -scores[chosen]))
     result: Indices = chosen[order][:k].astype(np.intp, copy=False)
     return result
+
+
+def searched_spans(
+    last_used_s: NDArray[np.float64],
+    importance: NDArray[np.float64],
+    now_s: float,
+    settings: RetrievalSettings,
+    where: NDArray[np.bool_] | None = None,
+) -> ScoreSpans:
+    """The ranges recency and importance take over the rows `where` selects (all by default),
+    as `retrieval_scores` over exactly those rows would find them, without computing the recency
+    of each: it rises with the last use, so its range is that of the oldest and the newest.
+    Relevance is left flat: its range needs every row's similarity."""
+    last_used = _masked_span(last_used_s, where)
+    ends = recency(
+        np.array([last_used.low, last_used.high]), now_s, settings.recency_decay_per_hour
+    )
+    return ScoreSpans(
+        recency=Span(float(ends[0]), float(ends[1])),
+        importance=_masked_span(importance, where),
+        relevance=Span(0.0, 0.0),
+    )
+
+
+def recency_importance(
+    last_used_s: NDArray[np.float32],
+    importance: NDArray[np.float32],
+    now_s: float,
+    settings: RetrievalSettings,
+    spans: ScoreSpans,
+) -> NDArray[np.float32]:
+    """The recency and importance parts of each row's score, normalised over `spans` as in
+    `retrieval_scores`, in float32: a third of the time of float64 over a million rows, for
+    choosing candidates whose exact score is computed afterwards. Absolute times round to the
+    float32 grid (64 s at 1e9 s), which moves a part by less than 0.001 at the default decay."""
+    partial = np.zeros(last_used_s.shape[0], dtype=np.float32)
+    constant = 0.0
+    span = spans.recency
+    if span.high > span.low:
+        hours = np.float32(now_s) - last_used_s
+        np.maximum(hours, np.float32(0), out=hours)
+        hours *= np.float32(np.log(settings.recency_decay_per_hour) / SECONDS_PER_HOUR)
+        np.exp(hours, out=hours)
+        scale = settings.recency_weight / max(span.high - span.low, settings.recency_min_span)
+        hours *= np.float32(scale)
+        partial += hours
+        constant -= scale * span.low
+    else:
+        constant += settings.recency_weight * FLAT_COMPONENT_VALUE
+    span = spans.importance
+    if span.high > span.low:
+        scale = settings.importance_weight / max(span.high - span.low, settings.importance_min_span)
+        partial += importance * np.float32(scale)
+        constant -= scale * span.low
+    else:
+        constant += settings.importance_weight * FLAT_COMPONENT_VALUE
+    partial += np.float32(constant)
+    return partial
+
+
+def _masked_span(values: NDArray[np.float64], where: NDArray[np.bool_] | None) -> Span:
+    if where is None:
+        return Span.of(values)
+    return Span(
+        float(np.min(values, where=where, initial=np.inf)),
+        float(np.max(values, where=where, initial=-np.inf)),
+    )
