@@ -20,7 +20,7 @@
      plus noise (cosine ~0.85 to its sentence), queries embedded from other generated sentences;
    - random unit vectors, which have no cluster structure: the worst case for cells.
 
-Peak memory ~4.2 GB at 1M (the two-stage index sorts a copy of the 1.5 GB matrix while the brute
+Peak memory 4.2-4.8 GB at 1M (the two-stage index sorts a copy of the 1.5 GB matrix while the brute
 force one still holds it). The last line printed is one JSON object of the figures.
 """
 
