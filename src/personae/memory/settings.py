@@ -57,13 +57,14 @@ class VectorIndexSettings(BaseModel):
 
     Below `exact_max_rows` memories an owner is searched by brute force: every vector is read
     and the score is exact. From there on a recall runs in two stages: candidates (the rows of
-    the `probed_cells` cells nearest the query, plus the `recent_important_candidates` rows
-    best by recency + importance alone), then the exact score of every candidate."""
+    the `probed_cells` cells nearest the query and the `farthest_cells` farthest from it, plus
+    the rows whose recency + importance could lift them into the top k), then the exact score
+    of every candidate."""
 
     model_config = ConfigDict(extra="forbid")
 
-    # Measured (benchmarks/bench_memory.py): brute force costs ~0.1 ms per thousand rows, the
-    # two-stage search ~3-5 ms whatever the size; they cross near 50k rows.
+    # Measured (docs/memory.md): the two stages are faster from ~20k rows, but brute force is
+    # exact and stays under 2 ms at low load up to 50k (1.6 ms, against 1.1 ms in two stages).
     exact_max_rows: int = Field(50_000, ge=64)
     # Cells are about sqrt(rows) (`cells.cell_count`): 32 of ~1000 cells read ~3% of a
     # million rows; recall@10 against brute force is in docs/memory.md.
@@ -76,7 +77,8 @@ class VectorIndexSettings(BaseModel):
     recent_important_candidates: int = Field(256, ge=1)
     recent_important_max_rows: int = Field(32_768, ge=1)
     # Rows added (or given a new vector) after the cells were laid out are read on every
-    # recall; past this many they are sorted into the cells (a copy of the matrix: ~2 s at 1M).
+    # recall; past this many they are sorted into the cells (a sorted copy of the matrix: a few
+    # seconds at 1M).
     unsorted_max_rows: int = Field(32_768, ge=1)
     # The cells are trained again once the owner has this many times the rows they were
     # trained on (cells grown too large read too many rows per probe).
