@@ -1,19 +1,27 @@
-"""Memory benchmark: embedding throughput and top-10 retrieval latency.
+"""Memory benchmark: embedding throughput and top-10 retrieval latency and recall.
 
     python benchmarks/bench_memory.py [--quick]
 
 1. Embedding: the numpy all-MiniLM-L6-v2 encoding a batch of varied sentences in one call
    (sorted by length, padded per batch) against the naive baseline of one call per sentence.
-2. Retrieval: `OwnerIndex.search` (float32 matmul, min-max scoring of recency + importance +
-   relevance, argpartition top 10) over 10k, 100k and 1M memories held by ONE persona, the worst
-   case; and over 1M memories spread over 100 personas, where a recall reads only the asking
-   persona's 10k (knowledge isolation partitions the search). Baseline: the same scoring written
-   the first way one would in numpy: float64 vectors and a full argsort. At 1M the baseline runs
-   on a 250k slice and is scaled by 4 (brute force is linear in rows; a float64 copy of 1M
-   vectors would need 3 GB more).
+2. Brute force: `OwnerIndex.search` reading every vector (float32 matmul, min-max scoring of
+   recency + importance + relevance, argpartition top 10) over 10k, 100k and 1M random unit
+   vectors held by ONE persona, the worst case; and over 1M memories spread over 100 personas,
+   where a recall reads only the asking persona's 10k (knowledge isolation partitions the
+   search). Baseline: the same scoring written the first way one would in numpy: float64
+   vectors and a full argsort. At 1M the baseline runs on a 250k slice and is scaled by 4
+   (brute force is linear in rows; a float64 copy of 1M vectors would need 3 GB more).
+   Brute-force latency does not depend on the vectors' distribution.
+3. Two stages (what an owner above `VectorIndexSettings.exact_max_rows` runs): latency, the
+   one-off cost of laying the rows out in cells, and recall@10 against the brute force's top 10
+   for the same queries, at 100k and 1M, on two sets:
+   - memory-like: real MiniLM embeddings of 2048 generated sentences ("Mara swore that the mill
+     by the sea burned down last winter."), each memory one of them plus up to 0.6 of another
+     plus noise (cosine ~0.85 to its sentence), queries embedded from other generated sentences;
+   - random unit vectors, which have no cluster structure: the worst case for cells.
 
-Random unit vectors stand in for real embeddings: brute-force latency does not depend on their
-distribution. Peak memory ~2.5 GB at 1M. The last line printed is one JSON object of the figures.
+Peak memory 4.2-4.8 GB at 1M (the two-stage index sorts a copy of the 1.5 GB matrix while the brute
+force one still holds it). The last line printed is one JSON object of the figures.
 """
 
 from __future__ import annotations
@@ -34,10 +42,13 @@ from numpy.typing import NDArray
 from personae.memory.embeddings.minilm import MiniLMEmbedder
 from personae.memory.index import MemoryIndex, OwnerIndex
 from personae.memory.scoring import recency
-from personae.memory.settings import RetrievalSettings
+from personae.memory.settings import RetrievalSettings, VectorIndexSettings
 
 DIMENSIONS = 384
 SETTINGS = RetrievalSettings(top_k=10)
+BRUTE_FORCE = VectorIndexSettings(exact_max_rows=10**9)
+TWO_STAGE = VectorIndexSettings()
+NOW_S = 365 * 86400.0
 WORDS = (
     "the",
     "a",
@@ -141,11 +152,13 @@ def unit_vectors(count: int, rng: np.random.Generator) -> NDArray[np.float32]:
 
 
 def owner_index(count: int, rng: np.random.Generator, now_s: float) -> OwnerIndex:
+    """Brute force at any size: the figures of part 2."""
     return OwnerIndex.from_columns(
         [f"m{i}" for i in range(count)],
         unit_vectors(count, rng),
         last_used_s=rng.uniform(0.0, now_s, count),
         importance=rng.integers(1, 11, count).astype(np.float64),
+        settings=BRUTE_FORCE,
     )
 
 
@@ -223,6 +236,200 @@ def timed_once(run: Callable[[], object]) -> float:
     return 1000 * (time.perf_counter() - start)
 
 
+NAMES = (
+    "Mara",
+    "Bob",
+    "Anna",
+    "Tomas",
+    "the blacksmith",
+    "the innkeeper",
+    "old Wen",
+    "Captain Rhys",
+    "Lady Isolde",
+    "the miller",
+    "Pell",
+    "Hugo",
+    "Sister Agnes",
+    "the ferryman",
+    "Jory",
+    "Brother Cole",
+    "Nell",
+    "the baker",
+    "Ser Aldric",
+    "young Tam",
+)
+SAYINGS = (
+    "told me that",
+    "swore that",
+    "believes that",
+    "whispered that",
+    "complained that",
+    "laughed because",
+    "is afraid that",
+    "heard that",
+    "wrote to say that",
+    "promised that",
+)
+THINGS = (
+    "the mill",
+    "the harvest",
+    "the old bridge",
+    "the dragon",
+    "the king's tax",
+    "the price of grain",
+    "the new ale",
+    "the wolves",
+    "the harbour",
+    "the silver mine",
+    "the wedding",
+    "the fever",
+    "the tower",
+    "the river",
+    "the market",
+    "the stolen horse",
+    "the sword",
+    "the chapel bell",
+    "the storm",
+    "the debts",
+)
+PLACES = (
+    "in the north",
+    "near the forest",
+    "at the crossroads",
+    "by the sea",
+    "in the valley",
+    "in town",
+    "at the castle",
+    "on the farm",
+    "in the tavern",
+    "up the mountain",
+    "",
+)
+EVENTS = (
+    "burned down",
+    "failed this year",
+    "will be rebuilt",
+    "was seen again",
+    "doubled",
+    "is ruined",
+    "is the best in years",
+    "came down from the hills",
+    "froze over",
+    "flooded",
+    "was cancelled",
+    "killed three men",
+    "is cursed",
+    "was sold",
+    "went missing",
+    "rang at midnight",
+    "is coming",
+    "cannot be paid",
+    "was a lie",
+    "saved the village",
+)
+WHEN = (
+    "last winter",
+    "yesterday",
+    "years ago",
+    "this morning",
+    "at the festival",
+    "during the war",
+    "before the flood",
+    "",
+    "",
+    "last spring",
+)
+
+
+def memory_sentences(count: int, rng: random.Random) -> list[str]:
+    """Distinct sentences of the kind fact extraction stores."""
+    found: dict[str, None] = {}
+    while len(found) < count:
+        parts = (NAMES, SAYINGS, THINGS, PLACES, EVENTS, WHEN)
+        words = " ".join(" ".join(rng.choice(part) for part in parts).split())
+        found[words[0].upper() + words[1:] + "."] = None
+    return list(found)
+
+
+def memory_like_vectors(
+    count: int, sentences: NDArray[np.float32], rng: np.random.Generator
+) -> NDArray[np.float32]:
+    """Each row one embedded sentence, plus up to 0.6 of another, plus Gaussian noise of 0.03
+    per dimension (cosine ~0.85 to its sentence): a continuum around real embeddings, which
+    embedding a million sentences (~2 hours) would give no better for this purpose."""
+    vectors = np.empty((count, DIMENSIONS), dtype=np.float32)
+    for start in range(0, count, 65536):
+        size = min(65536, count - start)
+        mix = rng.uniform(0.0, 0.6, size).astype(np.float32)[:, None]
+        chunk = sentences[rng.integers(0, len(sentences), size)]
+        chunk += mix * sentences[rng.integers(0, len(sentences), size)]
+        chunk += np.float32(0.03) * rng.standard_normal((size, DIMENSIONS), dtype=np.float32)
+        chunk /= np.linalg.norm(chunk, axis=1, keepdims=True)
+        vectors[start : start + size] = chunk
+    return vectors
+
+
+def bench_two_stage(
+    vectors: NDArray[np.float32],
+    queries: NDArray[np.float32],
+    rng: np.random.Generator,
+    settings: VectorIndexSettings,
+    suffix: str,
+) -> dict[str, float]:
+    """Brute force (for the true top 10 of each query) and the two-stage search over the same
+    memories; recall@10 is the share of the true top 10 the two stages return."""
+    count = int(vectors.shape[0])
+    ids = [f"m{i}" for i in range(count)]
+    last_used = rng.uniform(0.0, NOW_S, count)
+    importance = rng.integers(1, 11, count).astype(np.float64)
+
+    def index(with_settings: VectorIndexSettings) -> OwnerIndex:
+        return OwnerIndex.from_columns(
+            ids, vectors, last_used_s=last_used, importance=importance, settings=with_settings
+        )
+
+    brute_force = index(BRUTE_FORCE)
+    brute_force.search(queries[0], NOW_S, SETTINGS)  # warm up
+    exact: list[set[str]] = []
+    brute_ms: list[float] = []
+    for query in queries:
+        start = time.perf_counter()
+        hits = brute_force.search(query, NOW_S, SETTINGS)
+        brute_ms.append(1000 * (time.perf_counter() - start))
+        exact.append({hit.memory_id for hit in hits})
+    del brute_force
+    two_stage = index(settings)
+    start = time.perf_counter()
+    two_stage.prepare()
+    prepare_s = time.perf_counter() - start
+    two_stage.search(queries[0], NOW_S, SETTINGS)
+    fast: list[float] = []
+    recall: list[float] = []
+    for query, truth in zip(queries, exact, strict=True):
+        start = time.perf_counter()
+        hits = two_stage.search(query, NOW_S, SETTINGS)
+        fast.append(1000 * (time.perf_counter() - start))
+        recall.append(len(truth & {hit.memory_id for hit in hits}) / len(truth))
+    label = _label(count) + suffix
+    return {
+        f"two_stage_top10_ms_{label}": round(statistics.median(fast), 2),
+        f"two_stage_top10_p95_ms_{label}": round(float(np.percentile(fast, 95)), 2),
+        f"two_stage_recall_at_10_{label}": round(float(np.mean(recall)), 4),
+        f"two_stage_min_recall_at_10_{label}": round(float(np.min(recall)), 2),
+        f"two_stage_prepare_s_{label}": round(prepare_s, 2),
+        f"brute_force_top10_ms_{label}": round(statistics.median(brute_ms), 2),
+    }
+
+
+def memory_like_embeddings(
+    sentence_count: int, query_count: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Embedded generated sentences, and embedded queries made the same way (none repeated)."""
+    texts = memory_sentences(sentence_count + query_count, random.Random(7))
+    embedded = MiniLMEmbedder().embed(texts)
+    return embedded[:sentence_count], embedded[sentence_count:]
+
+
 def bench_partitioned(total: int, owners: int, repeats: int) -> dict[str, float]:
     """`total` memories over `owners` personas; every recall asks for one persona's memories."""
     rng = np.random.default_rng(total + owners)
@@ -248,6 +455,39 @@ def bench_partitioned(total: int, owners: int, repeats: int) -> dict[str, float]
 
 def _label(size: int) -> str:
     return f"{size // 1_000_000}m" if size >= 1_000_000 else f"{size // 1000}k"
+
+
+def bench_two_stages(quick: bool) -> dict[str, float | int]:
+    """The two-stage search on memory-like and on random vectors (module docstring, 3)."""
+    settings = VectorIndexSettings(exact_max_rows=5_000) if quick else TWO_STAGE
+    sentences, queries = memory_like_embeddings(512 if quick else 2048, 41)
+    figures: dict[str, float | int] = {
+        "two_stage_threshold_rows": settings.exact_max_rows,
+        "two_stage_probed_cells": settings.probed_cells,
+    }
+    for size in [20_000] if quick else [100_000, 1_000_000]:
+        for suffix, kind in (("", "memory-like"), ("_random", "random")):
+            rng = np.random.default_rng(size + len(suffix))
+            vectors = (
+                memory_like_vectors(size, sentences, rng)
+                if kind == "memory-like"
+                else unit_vectors(size, rng)
+            )
+            asked = queries if kind == "memory-like" else unit_vectors(len(queries), rng)
+            result = bench_two_stage(vectors, asked, rng, settings, suffix)
+            del vectors
+            figures.update(result)
+            label = _label(size) + suffix
+            print(
+                f"two stages over {size:>9,} {kind} vectors of one persona: "
+                f"{result[f'two_stage_top10_ms_{label}']} ms "
+                f"(p95 {result[f'two_stage_top10_p95_ms_{label}']}), recall@10 "
+                f"{result[f'two_stage_recall_at_10_{label}']} "
+                f"(lowest {result[f'two_stage_min_recall_at_10_{label}']}) against brute force "
+                f"at {result[f'brute_force_top10_ms_{label}']} ms; cells laid out in "
+                f"{result[f'two_stage_prepare_s_{label}']} s"
+            )
+    return figures
 
 
 def main() -> None:
@@ -289,6 +529,7 @@ def main() -> None:
         f"top-10 over {total:,} memories of 100 personas (one persona asks): "
         f"{partitioned[f'top10_ms_{label}_over_100_personas']} ms"
     )
+    figures.update(bench_two_stages(args.quick))
     figures["retrieval_target_ms"] = 20
     figures["baseline"] = "numpy float64 + full argsort; 1m scaled from 250k rows"
     print(json.dumps(figures))

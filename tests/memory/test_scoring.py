@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from personae.memory.scoring import min_max_normalise, recency, retrieval_scores, top_k
+from personae.memory.scoring import (
+    Span,
+    min_max_normalise,
+    recency,
+    recency_importance,
+    retrieval_scores,
+    searched_spans,
+    top_k,
+)
 from personae.memory.settings import RetrievalSettings
 
 
@@ -107,3 +115,44 @@ def test_top_k_equals_a_stable_full_sort(values: list[int], k: int) -> None:
     scores = np.asarray(values, dtype=np.float64)
     expected = np.argsort(-scores, kind="stable")[:k]
     assert top_k(scores, k).tolist() == expected.tolist()
+
+
+def test_a_given_span_normalises_a_subset_as_the_whole_set_would() -> None:
+    whole = np.array([0.0, 2.0, 4.0, 10.0])
+    subset = whole[1:3]
+    np.testing.assert_allclose(
+        min_max_normalise(subset, span=Span.of(whole)), min_max_normalise(whole)[1:3]
+    )
+
+
+def searched_columns(seed: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    rng = np.random.default_rng(seed)
+    now_s = 30 * 86400.0
+    last_used = rng.uniform(0.0, now_s * 1.01, 500)  # a few "from the future"
+    importance = rng.integers(1, 11, 500).astype(np.float64)
+    where = rng.random(500) < 0.7
+    return last_used, importance, where, now_s
+
+
+def test_searched_spans_are_the_ranges_retrieval_scores_finds_over_the_searched_rows() -> None:
+    last_used, importance, where, now_s = searched_columns()
+    settings = RetrievalSettings()
+    spans = searched_spans(last_used, importance, now_s, settings, where)
+    recencies = recency(last_used[where], now_s, settings.recency_decay_per_hour)
+    assert spans.recency == Span.of(recencies)
+    assert spans.importance == Span.of(importance[where])
+
+
+def test_recency_importance_is_the_score_without_relevance_in_float32() -> None:
+    last_used, importance, where, now_s = searched_columns()
+    settings = RetrievalSettings(recency_weight=1.5, importance_weight=0.5)
+    spans = searched_spans(last_used, importance, now_s, settings, where)
+    parts = recency_importance(
+        last_used.astype(np.float32), importance.astype(np.float32), now_s, settings, spans
+    )
+    no_relevance = settings.model_copy(update={"relevance_weight": 0.0})
+    exact = retrieval_scores(
+        np.zeros(int(where.sum())), last_used[where], importance[where], now_s, no_relevance
+    ).total
+    assert parts.dtype == np.float32
+    np.testing.assert_allclose(parts[where], exact, atol=1e-4)

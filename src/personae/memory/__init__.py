@@ -40,6 +40,7 @@ from personae.memory.settings import (
     MemorySettings,
     PromptSettings,
     RetrievalSettings,
+    VectorIndexSettings,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "RetrievalSettings",
     "Supersede",
     "UnknownMemoryError",
+    "VectorIndexSettings",
     "apply_decay",
     "format_memories",
     "memory_health",

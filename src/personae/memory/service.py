@@ -76,7 +76,7 @@ class PersonaMemory:
         self._embedder = embedder
         self._settings = settings
         self._new_id = new_id
-        self._index = MemoryIndex(embedder.dimensions)
+        self._index = MemoryIndex(embedder.dimensions, settings.index)
         # owner -> normalised text -> id of the current memory with that text
         self._texts: dict[str, dict[str, str]] = {}
 

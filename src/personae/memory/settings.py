@@ -52,6 +52,43 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class VectorIndexSettings(BaseModel):
+    """How an owner's recall reads its vectors (docs/memory.md, "Vector search").
+
+    Below `exact_max_rows` memories an owner is searched by brute force: every vector is read
+    and the score is exact. From there on a recall runs in two stages: candidates (the rows of
+    the `probed_cells` cells nearest the query and the `farthest_cells` farthest from it, plus
+    the rows whose recency + importance could lift them into the top k), then the exact score
+    of every candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Measured (docs/memory.md): the two stages are faster from ~20k rows, but brute force is
+    # exact and stays under 2 ms at low load up to 50k (1.6 ms, against 1.1 ms in two stages).
+    exact_max_rows: int = Field(50_000, ge=64)
+    # Cells are about sqrt(rows) (`cells.cell_count`): 32 of ~1000 cells read ~3% of a
+    # million rows; recall@10 against brute force is in docs/memory.md.
+    probed_cells: int = Field(32, ge=1)
+    # The cells least similar to the query are read too: the candidates' lowest relevance
+    # (the low end of its min-max range) is then close to the whole set's.
+    farthest_cells: int = Field(16, ge=0)
+    # Candidates by recency + importance alone: at least this many, then every row whose
+    # recency + importance could still lift it into the top k, at most the second number.
+    recent_important_candidates: int = Field(256, ge=1)
+    recent_important_max_rows: int = Field(32_768, ge=1)
+    # Rows added (or given a new vector) after the cells were laid out are read on every
+    # recall; past this many they are sorted into the cells (a sorted copy of the matrix: a few
+    # seconds at 1M).
+    unsorted_max_rows: int = Field(32_768, ge=1)
+    # The cells are trained again once the owner has this many times the rows they were
+    # trained on (cells grown too large read too many rows per probe).
+    retrain_growth: float = Field(2.0, gt=1)
+    kmeans_iterations: int = Field(10, ge=1)
+    # Training sample per cell (faiss warns below 39): 64k rows for 1000 cells.
+    training_rows_per_cell: int = Field(64, ge=1)
+    seed: int = 0
+
+
 class DecayFunction(StrEnum):
     LINEAR = "linear"  # retention = 1 - rate * days
     EXPONENTIAL = "exponential"  # retention = exp(-rate * days)
@@ -137,6 +174,7 @@ class MemorySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    index: VectorIndexSettings = Field(default_factory=VectorIndexSettings)
     decay: DecaySettings = Field(default_factory=DecaySettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     facts: FactSettings = Field(default_factory=FactSettings)
