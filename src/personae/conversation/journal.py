@@ -69,13 +69,13 @@ class StoreJournal:
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
         crashed conversation can be resumed from the store alone)."""
-        scoped = self.store.for_run(record.run_id)
-        known = scoped.personas.get_many(list(starting))
-        missing = [persona for pid, persona in starting.items() if pid not in known]
-        if missing:
-            scoped.personas.save_many(missing)
-        if self.store.conversations.get(record.id) is None:
-            self.store.conversations.create(record)
+        with self.store.for_run(record.run_id).transaction() as tx:
+            known = tx.personas.known(starting)
+            missing = [persona for pid, persona in starting.items() if pid not in known]
+            if missing:
+                tx.personas.save_many(missing)
+            if not tx.conversations.exists(record.id):
+                tx.conversations.create(record)
 
     def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
@@ -93,7 +93,7 @@ class StoreJournal:
         scoped = self.store.for_run(record.run_id)
         settled = self.settle(ending)
         with scoped.transaction() as tx:
-            tx.conversations.update(record)
+            tx.conversations.save_fields(record)
             for persona in settled:
                 tx.personas.save_state(persona.id, persona.state)
             for (a, b), change in outcome.affinity_changes.items():

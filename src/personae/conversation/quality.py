@@ -49,6 +49,8 @@ ROLE_CONFUSION = re.compile(
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
+SPACES = re.compile(r"\s+")
+NON_WORD = re.compile(r"\W+")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
     "this that these those i you he she we they me him her us them my your his our their what "
@@ -74,7 +76,7 @@ def denoise(
     line = text.strip()
     line = _strip_name_prefix(line, [persona.name, persona.id])
     line = line.strip().strip('"“”').strip()
-    line = re.sub(r"\s+", " ", line)
+    line = SPACES.sub(" ", line)
     if persona.intelligence > s.filler_intelligence_above:
         line = FILLERS.sub("", line)
         line = ELLIPSIS.sub(". ", line).replace(" .", ".")
@@ -111,8 +113,12 @@ def judge(
     theirs = [text for who, text in window if who != speaker.id]
     repeat = max((_similarity(line, text) for _, text in window), default=0.0)
     echo = max((_contained_share(text, line) for text in theirs[-1:]), default=0.0)
-    reference = " ".join([topic.replace("_", " "), *[text for _, text in window]])
-    relevant = (relevance or lexical_relevance)(line, reference) if window else 1.0
+    if not window:
+        relevant = 1.0
+    elif relevance is None:
+        relevant = _lexical_relevance_to(line, [topic.replace("_", " "), *(t for _, t in window)])
+    else:
+        relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
     confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
     scores = {
         "words": float(words),
@@ -138,11 +144,22 @@ def judge(
 def lexical_relevance(line: str, reference: str) -> float:
     """Share of the line's content words found in the reference (0..1); a cheap default that an
     embedding similarity can replace."""
+    return _lexical_relevance_to(line, [reference])
+
+
+def _lexical_relevance_to(line: str, references: Sequence[str]) -> float:
     content = {w for w in WORD.findall(line.lower()) if w not in STOPWORDS and len(w) > 2}
     if not content:
         return 0.0
-    ref = {_stem(w) for w in WORD.findall(reference.lower())}
+    ref = frozenset().union(*(_stems(text) for text in references))
     return sum(1 for w in content if _stem(w) in ref) / len(content)
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """The stems of a text's words: cached, since each recent line is a reference for several
+    turns in a row."""
+    return frozenset(_stem(w) for w in WORD.findall(text.lower()))
 
 
 @lru_cache(maxsize=65536)
@@ -172,19 +189,29 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     for name in others:
         if not name:
             continue
-        match = re.search(rf"(?:^|\s){re.escape(name)}\s*:", line)
+        match = _speaker_tag(name).search(line)
         if match and match.start() > 0:
             cut = min(cut, match.start())
     return line[:cut].strip()
 
 
+@lru_cache(maxsize=1024)
+def _speaker_tag(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|\s){re.escape(name)}\s*:")
+
+
 def _sentence_key(sentence: str) -> str:
-    return re.sub(r"\W+", " ", sentence.lower()).strip()
+    return NON_WORD.sub(" ", sentence.lower()).strip()
+
+
+@lru_cache(maxsize=4096)
+def _sentence_keys(text: str) -> frozenset[str]:
+    """A recent line's sentence keys: cached, since it is recent for several turns in a row."""
+    return frozenset(_sentence_key(s) for s in SENTENCE_END.split(text)) - {""}
 
 
 def _drop_repeated_sentences(line: str, recent: Sequence[str] = ()) -> str:
-    seen = {_sentence_key(s) for text in recent for s in SENTENCE_END.split(text)}
-    seen.discard("")
+    seen = set().union(*(_sentence_keys(text) for text in recent))
     kept = []
     for sentence in SENTENCE_END.split(line):
         key = _sentence_key(sentence)

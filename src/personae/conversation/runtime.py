@@ -18,6 +18,7 @@ from personae.conversation.journal import Settle, StoreJournal, keep_final_state
 from personae.conversation.memory_link import MemoryLink
 from personae.conversation.settings import ConversationSettings
 from personae.dynamics.settings import DynamicsSettings
+from personae.heap import freeze_startup_heap
 from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
@@ -88,6 +89,9 @@ async def open_runtime(
 
     Which backend: `llm` (forces every call), else PERSONAE_LLM, else the config file's choices
     (PERSONAE_CONFIG), else `default_llm` (e.g. a world file's), else embedded.
+
+    Opening freezes the process's startup heap (`personae.heap`): the garbage collector no
+    longer rescans it during the run.
     """
     chosen = llm_settings or load_llm_settings()
     if default_llm and chosen.default is None:
@@ -98,6 +102,7 @@ async def open_runtime(
     store = open_store(db)
     usage = BufferedUsageSink(store.usage)
     stack = LLMStack(chosen, sink=usage, forced=forced_spec(llm))
+    freeze_startup_heap()
     try:
         yield Runtime(
             stack, store, dynamics or DynamicsSettings(), settings or ConversationSettings()

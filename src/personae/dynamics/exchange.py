@@ -28,7 +28,7 @@ from personae.dynamics.cooldowns import PairCooldowns, start_cooldowns
 from personae.dynamics.initiative import InitiativeRoll, TurnManager, TurnPick
 from personae.dynamics.routing import ExitReason, Tier, TierName, exit_reason, route_tier
 from personae.dynamics.rules import RuleSet, apply_opening_rules
-from personae.dynamics.score import ScoreBreakdown, group_continue_score
+from personae.dynamics.score import ScoreBreakdown, group_continue_score, group_continue_total
 from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 from personae.dynamics.state import Role, after_turn
 from personae.dynamics.topics import drift_topic
@@ -52,7 +52,6 @@ class Decision:
     tier: Tier
     score: float
     scores: dict[str, float]
-    breakdowns: dict[str, list[ScoreBreakdown]]
     leaving: Departure | None = None
     interrupted_id: str | None = None
     end_reason: ExitReason | None = None
@@ -112,21 +111,26 @@ class Exchange:
             last = self.context.last_score(speaker_id)
             return self._farewell(Departure(speaker_id, hard_stop, last or 0.0))
 
-        scores, breakdowns = self._score_everyone()
+        scores = self._score_everyone()
         threshold = self.settings.score.continue_threshold
         leavers = sorted(
             (pid for pid in scores if scores[pid] < threshold),
             key=lambda pid: (scores[pid], pid),
         )
+        # Only a leaver needs the breakdown (its exit reason is what cost it most), read
+        # against everyone still there when the scores were taken.
+        reasons = {
+            pid: exit_reason(_weakest(self._group_score(pid)[1]), self.personas[pid], self.settings)
+            for pid in leavers
+        }
         for pid in leavers:
-            reason = exit_reason(_weakest(breakdowns[pid]), self.personas[pid], self.settings)
-            self.pending.append(Departure(pid, reason, scores[pid]))
+            self.pending.append(Departure(pid, reasons[pid], scores[pid]))
             self.willing.remove(pid)
             self.turns.remove(pid)
         if len(self.willing) < 2 and self.end_reason is None:
             self.end_reason = self.pending[-1].reason if self.pending else ExitReason.BORED
         if self.pending:
-            return self._farewell(self.pending.pop(0), scores, breakdowns)
+            return self._farewell(self.pending.pop(0), scores)
 
         pick = TurnPick(speaker_id) if speaker_id else self.turns.next_speaker(self.personas, rng)
         speaker = self.personas[pick.speaker_id]
@@ -136,7 +140,6 @@ class Exchange:
             tier=route_tier(score, speaker, self.settings),
             score=score,
             scores=scores,
-            breakdowns=breakdowns,
             interrupted_id=pick.interrupted_id,
             listener_ids=tuple(pid for pid in self.willing if pid != speaker.id),
         )
@@ -190,19 +193,27 @@ class Exchange:
             exit_reason=self.end_reason or ExitReason.BORED,
         )
 
-    def _score_everyone(self) -> tuple[dict[str, float], dict[str, list[ScoreBreakdown]]]:
+    def _score_everyone(self) -> dict[str, float]:
         scores: dict[str, float] = {}
-        breakdowns: dict[str, list[ScoreBreakdown]] = {}
         for pid in self.willing:
             if pid in self.steadfast:
                 continue
-            others = [self.personas[o] for o in self.willing if o != pid]
-            affinities = {o.id: self.affinity(pid, o.id) for o in others}
-            scores[pid], breakdowns[pid] = group_continue_score(
+            others, affinities = self._partners(pid)
+            scores[pid] = group_continue_total(
                 self.personas[pid], others, self.context, affinities, self.settings
             )
             self.context.record_score(pid, scores[pid])
-        return scores, breakdowns
+        return scores
+
+    def _group_score(self, pid: str) -> tuple[float, list[ScoreBreakdown]]:
+        others, affinities = self._partners(pid)
+        return group_continue_score(
+            self.personas[pid], others, self.context, affinities, self.settings
+        )
+
+    def _partners(self, pid: str) -> tuple[list[Persona], dict[str, float]]:
+        others = [self.personas[o] for o in self.willing if o != pid]
+        return others, {o.id: self.affinity(pid, o.id) for o in others}
 
     def _next_persona(self, rng: random.Random) -> str:
         if self.steadfast:
@@ -213,7 +224,6 @@ class Exchange:
         self,
         departure: Departure,
         scores: dict[str, float] | None = None,
-        breakdowns: dict[str, list[ScoreBreakdown]] | None = None,
     ) -> Decision:
         self.departures.append(departure)
         return Decision(
@@ -221,7 +231,6 @@ class Exchange:
             tier=Tier(TierName.TEMPLATE, 0.0, prepare_exit=True),
             score=departure.score,
             scores=scores or {},
-            breakdowns=breakdowns or {},
             leaving=departure,
             listener_ids=tuple(pid for pid in self.willing if pid != departure.persona_id),
         )
@@ -232,7 +241,6 @@ class Exchange:
             tier=Tier(TierName.TEMPLATE, 0.0),
             score=0.0,
             scores={},
-            breakdowns={},
             end_reason=self.end_reason,
         )
 

@@ -162,6 +162,78 @@ def clamp_total(total: float) -> float:
 # -- the scalar scorer --
 
 
+@dataclass(frozen=True, slots=True)
+class _Points:
+    """The six components' points and what they were computed from, before any wording."""
+
+    excess: int
+    invited: bool
+    own_interest: float
+    their_interest: float
+    pull: float
+    time: float
+    topic: float
+    social: float
+    fatigue: float
+    history: float
+    resources: float
+    remaining_s: float
+
+    @property
+    def total(self) -> float:
+        return clamp_total(
+            self.time + self.topic + self.social - self.fatigue + self.history + self.resources
+        )
+
+
+def _points(
+    persona: Persona,
+    other: Persona,
+    context: ConversationContext,
+    affinity: float,
+    s: ScoreSettings,
+) -> _Points:
+    state = persona.state
+    duration = context.duration_s
+    excess = rank_excess(persona.status, other.status, s.peer_rank_gap)
+    invited = bool(context.invited) and other.id in context.invited
+    status_decay = status_decay_per_s(excess, invited, s)
+    own = effective_interest(
+        persona.topic_interest(context.topic, s.topic_unknown_interest), state.interest_level, s
+    )
+    theirs = effective_interest(
+        other.topic_interest(context.topic, s.topic_unknown_interest), other.state.interest_level, s
+    )
+    pull = topic_pull(own, theirs, context.topic_drift_count, s)
+    remaining = state.available_time_s - duration
+    return _Points(
+        excess=excess,
+        invited=invited,
+        own_interest=own,
+        their_interest=theirs,
+        pull=pull,
+        time=time_pressure_points(state.current_priority, duration, status_decay, s),
+        topic=topic_points(pull, s),
+        social=social_points(persona.charisma, other.charisma, excess, invited, s),
+        fatigue=fatigue_penalty_points(state.interaction_fatigue, s),
+        history=history_points(affinity, s),
+        resources=resource_points(remaining, context.token_budget, s),
+        remaining_s=remaining,
+    )
+
+
+def continue_total(
+    persona: Persona,
+    other: Persona,
+    context: ConversationContext,
+    affinity: float = 0.0,
+    settings: DynamicsSettings = DEFAULT_SETTINGS,
+) -> float:
+    """`continue_score(...).total` without the breakdown's wording: what a conversation asks of
+    every participant on every turn."""
+    return _points(persona, other, context, affinity, settings.score).total
+
+
 def continue_score(
     persona: Persona,
     other: Persona,
@@ -177,77 +249,52 @@ def continue_score(
     s = settings.score
     state = persona.state
     duration = context.duration_s
-    excess = rank_excess(persona.status, other.status, s.peer_rank_gap)
-    invited = bool(context.invited) and other.id in context.invited
-
-    status_decay = status_decay_per_s(excess, invited, s)
-    time_pts = time_pressure_points(state.current_priority, duration, status_decay, s)
-    time_reason = _time_reason(state.current_priority, duration, excess, invited, s)
-
-    own = effective_interest(
-        persona.topic_interest(context.topic, s.topic_unknown_interest), state.interest_level, s
-    )
-    theirs = effective_interest(
-        other.topic_interest(context.topic, s.topic_unknown_interest), other.state.interest_level, s
-    )
-    pull = topic_pull(own, theirs, context.topic_drift_count, s)
-    topic_pts = topic_points(pull, s)
+    p = _points(persona, other, context, affinity, s)
+    time_reason = _time_reason(state.current_priority, duration, p.excess, p.invited, s)
     drifted = context.topic_drift_count > s.topic_drift_free_changes
     topic_reason = (
-        f"{context.topic!r}: own interest {own:.0f}, {other.name}'s {theirs:.0f}, pull {pull:.1f}"
+        f"{context.topic!r}: own interest {p.own_interest:.0f}, {other.name}'s "
+        f"{p.their_interest:.0f}, pull {p.pull:.1f}"
         + (
             f" (x{s.topic_drift_multiplier} after {context.topic_drift_count} drifts)"
             if drifted
             else ""
         )
     )
-
-    social_pts = social_points(persona.charisma, other.charisma, excess, invited, s)
     social_reason = f"charisma {persona.charisma} and {other.charisma}; " + _status_reason(
-        persona.status, other.status, excess, invited
-    )
-
-    fatigue_pts = fatigue_penalty_points(state.interaction_fatigue, s)
-    history_pts = history_points(affinity, s)
-    remaining = state.available_time_s - duration
-    resource_pts = resource_points(remaining, context.token_budget, s)
-
-    total = clamp_total(
-        time_pts + topic_pts + social_pts - fatigue_pts + history_pts + resource_pts
+        persona.status, other.status, p.excess, p.invited
     )
     return ScoreBreakdown(
         persona_id=persona.id,
         other_id=other.id,
         time_pressure=Component(
-            "time pressure", time_pts, 0, s.time_pressure_max_points, time_reason
+            "time pressure", p.time, 0, s.time_pressure_max_points, time_reason
         ),
-        topic_alignment=Component(
-            "topic alignment", topic_pts, 0, s.topic_max_points, topic_reason
-        ),
-        social_fit=Component("social fit", social_pts, 0, s.social_max_points, social_reason),
+        topic_alignment=Component("topic alignment", p.topic, 0, s.topic_max_points, topic_reason),
+        social_fit=Component("social fit", p.social, 0, s.social_max_points, social_reason),
         fatigue_penalty=Component(
             "fatigue penalty",
-            -fatigue_pts,
+            -p.fatigue,
             -s.fatigue_max_penalty,
             0,
             f"fatigue {state.interaction_fatigue:.0f}/100",
         ),
         history=Component(
             "history",
-            history_pts,
+            p.history,
             -s.history_max_penalty,
             s.history_max_bonus,
             f"affinity {affinity:+.0f} with {other.name}",
         ),
         resources=Component(
             "resources",
-            resource_pts,
+            p.resources,
             0,
             s.resource_max_points,
-            f"{max(0.0, remaining):.0f} s of available time left, "
+            f"{max(0.0, p.remaining_s):.0f} s of available time left, "
             f"token budget {context.token_budget}",
         ),
-        total=total,
+        total=p.total,
         threshold=s.continue_threshold,
     )
 
@@ -272,6 +319,22 @@ def group_continue_score(
         for other in others
     ]
     return sum(b.total for b in breakdowns) / len(breakdowns), breakdowns
+
+
+def group_continue_total(
+    persona: Persona,
+    others: list[Persona],
+    context: ConversationContext,
+    affinities: dict[str, float] | None = None,
+    settings: DynamicsSettings = DEFAULT_SETTINGS,
+) -> float:
+    """`group_continue_score`'s score alone (no breakdowns): the per-turn hot path."""
+    if not others:
+        raise ValueError("a group score needs at least one other participant")
+    affinities = affinities or {}
+    s = settings.score
+    totals = [_points(persona, o, context, affinities.get(o.id, 0.0), s).total for o in others]
+    return sum(totals) / len(totals)
 
 
 def _time_reason(

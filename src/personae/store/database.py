@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from personae.store.driver import DriverCursor
 from personae.store.errors import StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
@@ -92,16 +93,46 @@ class Database:
             yield connection
 
     @contextmanager
+    def driver_write(self) -> Iterator[DriverCursor]:
+        """`write` on the driver's own connection and cursor, for `driver.DriverStatement`s on
+        the per-turn hot path: committed on leaving, rolled back on an exception; driver
+        errors come out as SQLAlchemy's (`IntegrityError`) or as `StoreError`s, like `write`."""
+        with self._translated():
+            pooled = self.engine.raw_connection()
+            try:
+                cursor = pooled.cursor()
+                try:
+                    if self.location.is_sqlite:
+                        cursor.execute("BEGIN IMMEDIATE")
+                    yield cursor
+                    pooled.commit()
+                except BaseException:
+                    pooled.rollback()
+                    raise
+                finally:
+                    cursor.close()
+            finally:
+                pooled.close()  # back to the pool
+
+    @contextmanager
     def _translated(self) -> Iterator[None]:
+        driver = self.engine.dialect.loaded_dbapi
         try:
             yield
         except IntegrityError:
             raise  # the repositories turn these into messages about the data
         except DBAPIError as error:
-            reason = first_line(error.orig)
-            if any(sign in reason for sign in _CORRUPTION_SIGNS):
-                raise unreadable(self.location, reason) from None
-            raise StoreError(f"database {self.location.describe()}: {reason}") from error
+            self._raise_store_error(error.orig, error)
+        except driver.IntegrityError as error:  # from `driver_write`
+            raise IntegrityError(None, None, error) from error
+        except driver.Error as error:
+            self._raise_store_error(error, error)
+
+    def _raise_store_error(self, reason_from: BaseException | None, cause: Exception) -> NoReturn:
+        reason = first_line(reason_from)
+        if any(sign in reason for sign in _CORRUPTION_SIGNS):
+            raise unreadable(self.location, reason) from None
+        raise StoreError(f"database {self.location.describe()}: {reason}") from cause
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -121,6 +152,14 @@ class BoundDatabase(Database):
     @contextmanager
     def read(self) -> Iterator[Connection]:
         yield self._connection
+
+    @contextmanager
+    def driver_write(self) -> Iterator[DriverCursor]:
+        cursor = self._connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            yield cursor
+        finally:
+            cursor.close()
 
 
 def unreadable(location: Location, reason: str) -> UnusableDatabaseError:

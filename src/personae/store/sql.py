@@ -37,7 +37,7 @@ def _upsert_statement(
 
 
 @cache
-def _insert_or_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+def insert_or_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     return (
         _insert(dialect, table)
         .on_conflict_do_nothing(index_elements=list(keys))
@@ -61,5 +61,5 @@ def insert_or_ignore(
     connection: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]
 ) -> bool:
     """Insert `values` unless a row with the same `keys` exists; True when inserted."""
-    statement = _insert_or_ignore_statement(connection.dialect.name, table, tuple(keys))
+    statement = insert_or_ignore_statement(connection.dialect.name, table, tuple(keys))
     return connection.execute(statement, values).first() is not None

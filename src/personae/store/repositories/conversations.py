@@ -6,11 +6,14 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Update
 
 from personae.domain.turn import ConversationRecord, ConversationStatus
+from personae.store.database import BoundDatabase, Database
+from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.repositories.base import Scope
 from personae.store.tables import conversation_participants, conversations
@@ -38,6 +41,11 @@ class ConversationRepository:
                 f"already, or run {record.run_id!r} is not in the store"
             ) from None
         return record
+
+    def exists(self, conversation_id: str) -> bool:
+        statement = select(conversations.c.id).where(conversations.c.id == conversation_id)
+        with self._scope.database.read() as connection:
+            return connection.execute(statement).first() is not None
 
     def get(self, conversation_id: str) -> ConversationRecord | None:
         found = self._select(conversations.c.id == conversation_id)
@@ -77,14 +85,9 @@ class ConversationRepository:
 
     def update(self, record: ConversationRecord) -> ConversationRecord:
         """Replace the stored conversation's fields (and participants) with `record`'s."""
-        with self._scope.database.write() as connection:
-            result = connection.execute(
-                update(conversations)
-                .where(conversations.c.id == record.id)
-                .values(_conversation_row(record))
-            )
-            if result.rowcount != 1:
-                raise NotFoundError(f"conversation {record.id!r} is not in the store")
+        database = self._scope.database
+        with database.write() as connection:
+            _save_fields(BoundDatabase(database, connection), record)
             connection.execute(
                 delete(conversation_participants).where(
                     conversation_participants.c.conversation_id == record.id
@@ -93,20 +96,28 @@ class ConversationRepository:
             _insert_participants(connection, record.id, record.participants)
         return record
 
+    def save_fields(self, record: ConversationRecord) -> ConversationRecord:
+        """`update` without the participants, which never change once a conversation opened:
+        how a finished conversation's final numbers are written."""
+        _save_fields(self._scope.database, record)
+        return record
+
     def save_progress(self, record: ConversationRecord) -> None:
         """Store how far a running conversation has got (totals, summary, digest), without
         touching its participants: cheap enough to call every few lines."""
-        with self._scope.database.write() as connection:
-            connection.execute(
-                update(conversations)
-                .where(conversations.c.id == record.id)
-                .values(
-                    tokens_used=record.tokens_used,
-                    cost_usd=record.cost_usd,
-                    summary=record.summary,
-                    summarized_turns=record.summarized_turns,
-                    digested_turns=record.digested_turns,
-                )
+        database = self._scope.database
+        statement = prepared("save progress", database.engine.dialect, conversations, _progress)
+        with database.driver_write() as cursor:
+            statement.run(
+                cursor,
+                {
+                    "record_id": record.id,
+                    "tokens_used": record.tokens_used,
+                    "cost_usd": record.cost_usd,
+                    "summary": record.summary,
+                    "summarized_turns": record.summarized_turns,
+                    "digested_turns": record.digested_turns,
+                },
             )
 
     def record_departure(self, conversation_id: str, persona_id: str, reason: str) -> None:
@@ -186,6 +197,36 @@ class ConversationRepository:
                 ):
                     participants.setdefault(conversation_id, []).append(persona_id)
         return [_record(row, participants.get(row["id"], [])) for row in rows]
+
+
+def _save_fields(database: Database, record: ConversationRecord) -> None:
+    statement = prepared("save fields", database.engine.dialect, conversations, _fields)
+    values = _conversation_row(record)
+    values["record_id"] = values.pop("id")
+    with database.driver_write() as cursor:
+        if statement.run(cursor, values).rowcount != 1:
+            raise NotFoundError(f"conversation {record.id!r} is not in the store")
+
+
+def _progress(dialect: str) -> Update:
+    return _update_by_id(
+        ("tokens_used", "cost_usd", "summary", "summarized_turns", "digested_turns")
+    )
+
+
+def _fields(dialect: str) -> Update:
+    return _update_by_id(
+        [c.key for c in conversations.columns if c.key not in ("id", "created_at")]
+    )
+
+
+def _update_by_id(names: Sequence[str]) -> Update:
+    """UPDATE of the columns `names` (bound by their names) of the conversation `record_id`."""
+    return (
+        update(conversations)
+        .where(conversations.c.id == bindparam("record_id"))
+        .values({name: bindparam(name) for name in names})
+    )
 
 
 def _conversation_row(record: ConversationRecord) -> dict[str, Any]:

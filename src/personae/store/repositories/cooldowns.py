@@ -5,12 +5,30 @@ Returned as `{(a, b): until_s}` keyed by `pair_key`, the shape of `dynamics.Pair
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import pair_key
 from personae.store.repositories.base import Scope
 from personae.store.tables import pair_cooldowns
+
+
+@cache
+def _block_statement(dialect_name: str) -> Insert:
+    """Insert a pair's cooldown, keeping an existing later one (built once per dialect)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(pair_cooldowns)
+    later = case(
+        (statement.excluded.until_s > pair_cooldowns.c.until_s, statement.excluded.until_s),
+        else_=pair_cooldowns.c.until_s,
+    )
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=["run_id", "a", "b"], set_={"until_s": later}
+    )
+    return upsert
 
 
 class CooldownRepository:
@@ -21,18 +39,9 @@ class CooldownRepository:
         """The pair may not talk again before `until_s`; an existing later time is kept."""
         first, second = pair_key(a, b)
         with self._scope.database.write() as connection:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(pair_cooldowns).values(
-                run_id=self._scope.key, a=first, b=second, until_s=until_s
-            )
-            later = case(
-                (statement.excluded.until_s > pair_cooldowns.c.until_s, statement.excluded.until_s),
-                else_=pair_cooldowns.c.until_s,
-            )
             connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["run_id", "a", "b"], set_={"until_s": later}
-                )
+                _block_statement(connection.dialect.name),
+                {"run_id": self._scope.key, "a": first, "b": second, "until_s": until_s},
             )
 
     def until(self, a: str, b: str) -> float:

@@ -23,10 +23,11 @@ class HistoryRepository:
             record = record.model_copy(update={"created_at": self._scope.clock()})
         try:
             with self._scope.database.write() as connection:
+                # Values as parameters, not baked into the statement: the compiled INSERT is
+                # then cached, where a statement carrying this JSON cost milliseconds to key.
                 connection.execute(
-                    interaction_history.insert().values(
-                        run_id=self._scope.key, **record.model_dump(mode="json")
-                    )
+                    interaction_history.insert(),
+                    {"run_id": self._scope.key, **record.model_dump(mode="json")},
                 )
         except IntegrityError:
             raise StoreError(

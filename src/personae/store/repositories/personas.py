@@ -68,6 +68,17 @@ class PersonaRepository:
             return {}
         return {p.id: p for p in self._load(wanted)}
 
+    def known(self, persona_ids: Iterable[str]) -> set[str]:
+        """Which of `persona_ids` this scope stores: a check that loads no persona."""
+        wanted = sorted(set(persona_ids))
+        if not wanted:
+            return set()
+        statement = select(personas.c.id).where(
+            personas.c.run_id == self._scope.key, personas.c.id.in_(wanted)
+        )
+        with self._scope.database.read() as connection:
+            return set(connection.execute(statement).scalars())
+
     def list(self) -> builtins.list[Persona]:
         """Every persona of this scope, by id."""
         return self._load(None)

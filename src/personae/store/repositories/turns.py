@@ -15,12 +15,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from personae.domain.turn import Turn
+from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, TurnConflictError
 from personae.store.repositories.base import Scope
-from personae.store.sql import insert_or_ignore
+from personae.store.sql import insert_or_ignore_statement
 from personae.store.tables import turns
 
-_KEY = ["conversation_id", "turn_index"]
+_KEY = ("conversation_id", "turn_index")
 
 
 class TurnRepository:
@@ -34,10 +35,18 @@ class TurnRepository:
         when the conversation is not stored.
         """
         row = {**_row(turn), "created_at": self._scope.clock()}
+        database = self._scope.database
+        insert = prepared(
+            "append turn",
+            database.engine.dialect,
+            turns,
+            lambda dialect: insert_or_ignore_statement(dialect, turns, _KEY),
+        )
         try:
-            with self._scope.database.write() as connection:
-                if insert_or_ignore(connection, turns, row, _KEY):
+            with database.driver_write() as cursor:
+                if insert.run(cursor, row).fetchone() is not None:
                     return True
+            with database.read() as connection:
                 stored = (
                     connection.execute(
                         select(turns).where(
