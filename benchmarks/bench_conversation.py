@@ -32,9 +32,9 @@ from personae.conversation.engine import Conversation, Deps
 from personae.conversation.journal import StoreJournal
 from personae.conversation.memory_link import MemoryLink
 from personae.domain import InteractionState, Persona, Priority
-from personae.heap import freeze_startup_heap
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import BudgetSettings, DynamicsSettings
+from personae.heap import freeze_startup_heap
 from personae.llm.backend import BackendInfo
 from personae.llm.types import ChatRequest, ChatResponse, Message, Role, StreamChunk, Usage
 from personae.memory.embeddings.cache import CachingEmbedder
