@@ -27,6 +27,11 @@ def test_denoise_keeps_only_our_part_when_the_model_writes_the_reply_too() -> No
     assert denoise(text, BARD, others=["Gorin"]) == "The roads are unsafe."
 
 
+def test_a_name_mentioned_in_passing_is_not_a_speaker_tag() -> None:
+    text = "I told Gorin twice. Ask Gorinson: he knows. Then Gorin : Aye."
+    assert denoise(text, BARD, others=["Gorin"]) == "I told Gorin twice. Ask Gorinson: he knows."
+
+
 def test_a_line_of_fewer_than_three_words_fails() -> None:
     verdict = judge("Aye.", BARD, "rumors", [], ["Gorin"])
     assert not verdict.passed

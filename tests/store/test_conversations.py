@@ -65,6 +65,20 @@ def test_departures_are_kept_in_the_order_people_left(store: Store) -> None:
     ]
 
 
+def test_a_running_conversation_saves_its_progress_fields_and_departures(store: Store) -> None:
+    store.conversations.create(conversation(participants=("smith", "bard", "abbot")))
+    record = store.conversations.require("c1")
+    record.departures["abbot"] = "fatigue"
+    store.conversations.save_departures(record)
+    record.tokens_used, record.summary, record.summarized_turns = 120, "They spoke of mead.", 4
+    store.conversations.save_progress(record)
+    assert store.conversations.require("c1") == record
+    record.exit_reason, record.ended_at_s = "bored", 42.0
+    store.conversations.save_fields(record)
+    assert store.conversations.require("c1") == record
+    assert store.conversations.require("c1").participants == ["smith", "bard", "abbot"]
+
+
 def test_update_replaces_fields_and_participants(store: Store) -> None:
     store.conversations.create(conversation())
     changed = conversation(participants=("bard", "smith", "abbot"), topic="mead", tokens_used=90)
@@ -79,6 +93,8 @@ def test_changing_an_unknown_conversation_is_an_error(store: Store) -> None:
         store.conversations.record_departure("ghost", "bard", "fatigue")
     with pytest.raises(NotFoundError):
         store.conversations.update(conversation("ghost"))
+    with pytest.raises(NotFoundError):
+        store.conversations.save_fields(conversation("ghost"))
 
 
 def test_deleting_a_conversation_deletes_its_turns(store: Store) -> None:

@@ -83,7 +83,7 @@ class StoreJournal:
         self.store.turns.append(turn)
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
-        self.store.conversations.record_departure(record.id, persona_id, reason)
+        self.store.conversations.save_departures(record)
 
     def digested(self, record: ConversationRecord) -> None:
         self.store.conversations.save_progress(record)

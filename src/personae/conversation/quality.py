@@ -187,17 +187,22 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     """Models often go on to write the other speaker's reply; keep only our part."""
     cut = len(line)
     for name in others:
-        if not name:
-            continue
-        match = _speaker_tag(name).search(line)
-        if match and match.start() > 0:
-            cut = min(cut, match.start())
+        if name:
+            cut = min(cut, _speaker_tag_at(line, name))
     return line[:cut].strip()
 
 
-@lru_cache(maxsize=1024)
-def _speaker_tag(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|\s){re.escape(name)}\s*:")
+def _speaker_tag_at(line: str, name: str) -> int:
+    """Where a "Name:" tag (whitespace before it, optional spaces before the colon) starts after
+    the line's beginning, else len(line). Plain string search: with a world of personas, a
+    regex per name would be compiled and evicted over and over."""
+    start = line.find(name, 1)
+    while start != -1:
+        after = line[start + len(name) :].lstrip()
+        if line[start - 1].isspace() and after.startswith(":"):
+            return start - 1
+        start = line.find(name, start + 1)
+    return len(line)
 
 
 def _sentence_key(sentence: str) -> str:

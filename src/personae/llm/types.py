@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from personae.domain import Persona, Purpose
+from personae.llm.text import estimate_tokens
 
 
 class Role(StrEnum):
@@ -83,10 +84,16 @@ class ChatRequest:
     frequency_penalty: float = 0.0
     presence_penalty: float = 0.0
     context: CallContext = DEFAULT_CONTEXT
+    prompt_estimate: int = field(init=False, repr=False, compare=False)
+    """The prompt's tokens by `text.estimate_tokens`, computed once: the budget, the rate
+    limits and the fallback chain each ask for it on every call."""
 
     def __post_init__(self) -> None:
         if not self.messages:
             raise ValueError("a chat request needs at least one message")
+        object.__setattr__(
+            self, "prompt_estimate", sum(estimate_tokens(m.content) for m in self.messages)
+        )
         if not 0.0 <= self.temperature <= 2.0:
             raise ValueError(f"temperature must be 0-2, got {self.temperature}")
         if not 0.0 < self.top_p <= 1.0:

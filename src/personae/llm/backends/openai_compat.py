@@ -196,7 +196,7 @@ def _usage(usage: Any, request: ChatRequest, text: str) -> Usage:
     if isinstance(prompt, int) and isinstance(completion, int):
         return Usage(prompt, completion)
     # The server reported no usage (some do not for streams): estimate rather than record zero.
-    estimated_prompt = sum(estimate_tokens(m.content) for m in request.messages)
+    estimated_prompt = request.prompt_estimate
     return Usage(estimated_prompt, estimate_tokens(text))
 
 

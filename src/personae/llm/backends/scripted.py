@@ -79,7 +79,7 @@ class ScriptedBackend:
     async def complete(self, request: ChatRequest) -> ChatResponse:
         started = time.perf_counter()
         text = self.reply_text(request)
-        prompt = sum(estimate_tokens(m.content) for m in request.messages)
+        prompt = request.prompt_estimate
         return ChatResponse(
             text=text,
             model=SCRIPTED_MODEL,

@@ -91,7 +91,7 @@ def _interrupted(
 ) -> ChatResponse:
     text = "".join(pieces).strip()
     # The server counted tokens we will never see; estimate them rather than record none.
-    prompt = sum(estimate_tokens(m.content) for m in request.messages)
+    prompt = request.prompt_estimate
     return ChatResponse(
         text=text,
         usage=Usage(prompt, estimate_tokens(text)),

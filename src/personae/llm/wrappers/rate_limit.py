@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 
 from personae.llm.backend import Backend, BackendInfo
 from personae.llm.clock import Clock, Sleep
-from personae.llm.text import estimate_tokens
 from personae.llm.types import ChatRequest, ChatResponse, StreamChunk
 
 SECONDS_PER_MINUTE = 60.0
@@ -57,7 +56,7 @@ class TokenBucket:
 
 def reservation_tokens(request: ChatRequest) -> int:
     """What a call may consume: its prompt (estimated) plus its completion limit."""
-    prompt = sum(estimate_tokens(m.content) for m in request.messages)
+    prompt = request.prompt_estimate
     return prompt + (request.max_tokens or 0)
 
 

@@ -30,9 +30,8 @@ class ConversationRepository:
         try:
             with self._scope.database.write() as connection:
                 connection.execute(
-                    conversations.insert().values(
-                        created_at=self._scope.clock(), **_conversation_row(record)
-                    )
+                    conversations.insert(),
+                    {"created_at": self._scope.clock(), **_conversation_row(record)},
                 )
                 _insert_participants(connection, record.id, record.participants)
         except IntegrityError:
@@ -119,6 +118,19 @@ class ConversationRepository:
                     "digested_turns": record.digested_turns,
                 },
             )
+
+    def save_departures(self, record: ConversationRecord) -> None:
+        """Store `record.departures` (who left, and why) as they are now: what a running
+        conversation writes the moment someone leaves, so a resumed run knows it."""
+        database = self._scope.database
+        statement = prepared(
+            "save departures",
+            database.engine.dialect,
+            conversations,
+            lambda dialect: _update_by_id(["departures"]),
+        )
+        with database.driver_write() as cursor:
+            statement.run(cursor, {"record_id": record.id, "departures": record.departures})
 
     def record_departure(self, conversation_id: str, persona_id: str, reason: str) -> None:
         """`persona_id` left for `reason`; committed at once so a resumed run knows it."""
