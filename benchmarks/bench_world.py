@@ -4,7 +4,8 @@ Each size runs a few ticks of a generated world with the scripted backend and a 
 so a tick includes everything: selection, every conversation's lines (prompts, quality gates,
 committed turns), closings, rest, migrations, snapshots and the tick commit.
 
-Baseline, in the same run: the scripted backend answering the same number of calls alone.
+Baseline, in the same run: a fresh scripted backend answering the very requests the run made,
+with no engine around it.
 Engine overhead per line = (tick time - backend time) / lines spoken.
 
 Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N] [--memory]
@@ -19,6 +20,8 @@ import json
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from personae.conversation.runtime import open_runtime
@@ -26,7 +29,7 @@ from personae.conversation.settings import ConversationSettings
 from personae.domain import InteractionState, Persona, Priority
 from personae.files.world_file import WorldFile
 from personae.llm.backends.scripted import ScriptedBackend
-from personae.llm.types import CallContext, ChatRequest, Message, Role
+from personae.llm.types import ChatRequest, ChatResponse
 from personae.world.catalog import shipped_rooms
 from personae.world.simulation import Simulation
 
@@ -82,22 +85,23 @@ async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dic
         )
         simulation.start()
         lines = 0
-        calls_before = len(runtime.store.usage.query())
         started = time.perf_counter()
         tick_times = []
-        for _ in range(ticks):
-            begun = time.perf_counter()
-            report = await simulation.step()
-            tick_times.append(time.perf_counter() - begun)
-            lines += len(report.spoken)
+        with recorded_requests() as requests:
+            for _ in range(ticks):
+                begun = time.perf_counter()
+                report = await simulation.step()
+                tick_times.append(time.perf_counter() - begun)
+                lines += len(report.spoken)
         elapsed = time.perf_counter() - started
-        calls = len(runtime.store.usage.query()) - calls_before
-    backend_s = await backend_alone(calls)
+    backend_s = await backend_alone(requests)
+    calls = len(requests)
     return {
         "personas": personas,
         "rooms": len(world.rooms),
         "ticks": ticks,
         "lines": lines,
+        "lines_per_tick": round(lines / ticks, 1),
         "llm_calls": calls,
         "ms_per_tick": round(elapsed / ticks * 1000, 1),
         "max_ms_per_tick": round(max(tick_times) * 1000, 1),
@@ -106,15 +110,28 @@ async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dic
     }
 
 
-async def backend_alone(calls: int) -> float:
+@contextmanager
+def recorded_requests() -> Iterator[list[ChatRequest]]:
+    """Every request the scripted backend answers while inside, for the baseline to replay."""
+    requests: list[ChatRequest] = []
+    complete = ScriptedBackend.complete
+
+    async def recording(self: ScriptedBackend, request: ChatRequest) -> ChatResponse:
+        requests.append(request)
+        return await complete(self, request)
+
+    ScriptedBackend.complete = recording  # type: ignore[method-assign]
+    try:
+        yield requests
+    finally:
+        ScriptedBackend.complete = complete  # type: ignore[method-assign]
+
+
+async def backend_alone(requests: list[ChatRequest]) -> float:
+    """Baseline: the same requests answered by a fresh scripted backend, no engine around it."""
     backend = ScriptedBackend(seed=1)
-    request = ChatRequest.of(
-        [Message(Role.SYSTEM, "You are Persona 1."), Message(Role.USER, "Talk about trade.")],
-        max_tokens=64,
-        context=CallContext(topic="trade"),
-    )
     started = time.perf_counter()
-    for _ in range(calls):
+    for request in requests:
         await backend.complete(request)
     return time.perf_counter() - started
 

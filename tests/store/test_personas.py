@@ -37,6 +37,19 @@ def test_save_state_of_an_unknown_persona_is_an_error(store: Store) -> None:
         store.personas.save_state("ghost", InteractionState())
 
 
+def test_save_states_writes_many_states_or_none(store: Store) -> None:
+    store.personas.save_many([persona("smith"), persona("bard")])
+    tired = InteractionState(interaction_fatigue=80)
+    keen = InteractionState(social_energy=95)
+    store.personas.save_states({"smith": tired, "bard": keen})
+    assert store.personas.require("smith") == persona("smith", state=tired)
+    assert store.personas.require("bard") == persona("bard", state=keen)
+    assert store.personas.known(["smith", "ghost"]) == {"smith"}
+    with pytest.raises(NotFoundError, match="'ghost' is not in the store"):
+        store.personas.save_states({"bard": InteractionState(), "ghost": InteractionState()})
+    assert store.personas.require("bard") == persona("bard", state=keen)  # nothing written
+
+
 def test_an_unknown_persona_is_none_and_require_says_so(store: Store) -> None:
     assert store.personas.get("ghost") is None
     with pytest.raises(NotFoundError, match="ghost"):

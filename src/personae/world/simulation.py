@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -197,9 +198,11 @@ class Simulation:
         present: dict[str, list[str]] = {}
         for pid, (room_id, _) in sorted(self.placement.items()):
             present.setdefault(room_id, []).append(pid)
+        running = Counter(live.room_id for live in self.live.values())
         for room in self.rooms.values():
             free_ids = [pid for pid in present.get(room.room_id, []) if pid not in busy]
-            report.opened.extend(await self._fill(room, free_ids, events, now, rng))
+            opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
+            report.opened.extend(opened)
         batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
         report.spoken = [turn for batch in batches for turn in batch]
         for conversation_id, live in list(self.live.items()):
@@ -222,13 +225,14 @@ class Simulation:
         events: Sequence[Event],
         now: float,
         rng: random.Random,
+        running: int,
     ) -> list[ConversationRecord]:
-        """Open conversations in `room` among its idle personas, up to its capacity."""
+        """Open conversations in `room` among its idle personas, up to its capacity (`running`
+        are going on there already)."""
         here = events_in(room.room_id, events)
         views = [in_room(self.base[pid], room, here) for pid in idle_ids]
         free = available_personas(views, now, (), self.settings)
         opened: list[ConversationRecord] = []
-        running = sum(1 for live in self.live.values() if live.room_id == room.room_id)
         while running + len(opened) < room.max_concurrent_conversations:
             group = choose_participants(
                 free, rng, now, self.pairs, self.settings, self.world.settings
@@ -326,10 +330,9 @@ class Simulation:
             )
             for pid, p in sorted(self.base.items())
         ]
-        idle = [p for pid, p in self.base.items() if pid not in talking]
+        idle = {pid: p.state for pid, p in self.base.items() if pid not in talking}
         with self.store.transaction() as tx:
-            for persona in idle:
-                tx.personas.save_state(persona.id, persona.state)
+            tx.personas.save_states(idle)
             tx.world.place(self.placement)
             tx.world.add_snapshots(snapshots)
             tx.world.add_migrations(moves)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
@@ -51,6 +51,22 @@ class PersonaRepository:
             if result.rowcount != 1:
                 raise NotFoundError(self._missing(persona_id))
 
+    def save_states(self, states: Mapping[str, InteractionState]) -> None:
+        """`save_state` for many personas in one statement: a world tick's idle personas."""
+        if not states:
+            return
+        now = self._scope.clock()
+        rows = [
+            {"scope": self._scope.key, "persona": pid, **_state_row(state, now)}
+            for pid, state in states.items()
+        ]
+        with self._scope.database.write() as connection:
+            stored = self._known_in(connection, states)
+            missing = sorted(pid for pid in states if pid not in stored)
+            if missing:  # checked before writing, so a bad call changes nothing
+                raise NotFoundError(self._missing(missing[0]))
+            connection.execute(_UPDATE_STATE, rows)
+
     def get(self, persona_id: str) -> Persona | None:
         found = self.get_many([persona_id])
         return found.get(persona_id)
@@ -70,14 +86,17 @@ class PersonaRepository:
 
     def known(self, persona_ids: Iterable[str]) -> set[str]:
         """Which of `persona_ids` this scope stores: a check that loads no persona."""
+        with self._scope.database.read() as connection:
+            return self._known_in(connection, persona_ids)
+
+    def _known_in(self, connection: Connection, persona_ids: Iterable[str]) -> set[str]:
         wanted = sorted(set(persona_ids))
         if not wanted:
             return set()
         statement = select(personas.c.id).where(
             personas.c.run_id == self._scope.key, personas.c.id.in_(wanted)
         )
-        with self._scope.database.read() as connection:
-            return set(connection.execute(statement).scalars())
+        return set(connection.execute(statement).scalars())
 
     def list(self) -> builtins.list[Persona]:
         """Every persona of this scope, by id."""
