@@ -169,9 +169,9 @@ async def run_config(
     dynamics = DynamicsSettings(budgets=BudgetSettings(time_budget_s=10**7))
     store = open_store(str(folder / f"bench-{memory}-{lines}.db"))
     backend = CountingBackend()
-    embedder = TimedEmbedder()
+    embedder = TimedEmbedder() if memory else None
     deps = Deps(llm=backend, journal=StoreJournal(store), dynamics=dynamics)
-    if memory:
+    if embedder is not None:
         memories = store.memories
         # Cached, as the runtime's: a topic's recall query is embedded once, not every line.
         cached = CachingEmbedder(embedder)
@@ -190,12 +190,13 @@ async def run_config(
     await one_conversation(deps, 5, 10**6)  # warm up: model loading is not per-line cost
     freeze_startup_heap()  # as `open_runtime` does for every command
     backend.calls, backend.prompt_tokens, backend.by_purpose = 0, [], {}
-    embedder.seconds = 0.0
+    if embedder is not None:
+        embedder.seconds = 0.0
     started = time.perf_counter()
     results = [await one_conversation(deps, lines, seed) for seed in seeds]
     elapsed = time.perf_counter() - started
     store.close()
-    return Pass(backend, results, elapsed, embedder.seconds)
+    return Pass(backend, results, elapsed, embedder.seconds if embedder else 0.0)
 
 
 async def backend_alone(calls: int) -> float:

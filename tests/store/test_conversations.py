@@ -65,6 +65,14 @@ def test_departures_are_kept_in_the_order_people_left(store: Store) -> None:
     ]
 
 
+def test_create_if_absent_creates_once_and_keeps_what_is_stored(store: Store) -> None:
+    assert store.conversations.create_if_absent(conversation(topic="mead"))
+    assert not store.conversations.create_if_absent(conversation(topic="ale"))
+    assert store.conversations.require("c1").topic == "mead"
+    with pytest.raises(StoreError, match="run 'nowhere' is not in the store"):
+        store.conversations.create_if_absent(conversation("c2", run_id="nowhere"))
+
+
 def test_a_running_conversation_saves_its_progress_fields_and_departures(store: Store) -> None:
     store.conversations.create(conversation(participants=("smith", "bard", "abbot")))
     record = store.conversations.require("c1")

@@ -15,6 +15,27 @@ def test_strangers_have_no_stored_relationship(store: Store) -> None:
     assert store.relationships.get("bard", "smith") is None
 
 
+def test_an_interaction_moves_affinity_within_bounds_and_counts(store: Store) -> None:
+    store.relationships.record_interaction("smith", "bard", 4.5)
+    assert store.relationships.get("bard", "smith") == Relationship(
+        a="bard", b="smith", affinity=4.5, interactions=1
+    )
+    store.relationships.record_interaction("bard", "smith", -2.0)
+    assert store.relationships.get("bard", "smith") == Relationship(
+        a="bard", b="smith", affinity=2.5, interactions=2
+    )
+    store.relationships.save(Relationship(a="bard", b="smith", affinity=98, interactions=9))
+    store.relationships.record_interaction("bard", "smith", 5.0)
+    assert store.relationships.get("bard", "smith") == Relationship(
+        a="bard", b="smith", affinity=100, interactions=10
+    )
+    store.relationships.save(Relationship(a="bard", b="smith", affinity=-97, interactions=9))
+    store.relationships.record_interaction("bard", "smith", -5.0)
+    assert store.relationships.get("smith", "bard") == Relationship(
+        a="bard", b="smith", affinity=-100, interactions=10
+    )
+
+
 def test_saving_a_pair_again_replaces_it(store: Store) -> None:
     store.relationships.save(Relationship(a="bard", b="smith", affinity=10, interactions=1))
     store.relationships.save(Relationship(a="smith", b="bard", affinity=25, interactions=2))

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from personae.domain.persona import Persona
-from personae.domain.relationship import Relationship
 from personae.domain.turn import ConversationRecord, Turn
 from personae.store.records import InteractionRecord
 from personae.store.store import Store
@@ -65,17 +64,23 @@ class StoreJournal:
     def __init__(self, store: Store, settle: Settle = keep_final_states) -> None:
         self.store = store
         self.settle = settle
+        # (run, persona) pairs known to be stored: personas are never deleted during a run, so a
+        # world's conversations need not ask the store again and again.
+        self._stored: set[tuple[str | None, str]] = set()
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
         crashed conversation can be resumed from the store alone)."""
         with self.store.for_run(record.run_id).transaction() as tx:
-            known = tx.personas.known(starting)
-            missing = [persona for pid, persona in starting.items() if pid not in known]
-            if missing:
-                tx.personas.save_many(missing)
-            if not tx.conversations.exists(record.id):
-                tx.conversations.create(record)
+            unchecked = [pid for pid in starting if (record.run_id, pid) not in self._stored]
+            if unchecked:
+                known = tx.personas.known(unchecked)
+                missing = [starting[pid] for pid in unchecked if pid not in known]
+                if missing:
+                    tx.personas.save_many(missing)
+            tx.conversations.create_if_absent(record)
+        # Only after the commit: a persona is remembered as stored once it is.
+        self._stored.update((record.run_id, pid) for pid in starting)
 
     def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
@@ -94,18 +99,9 @@ class StoreJournal:
         settled = self.settle(ending)
         with scoped.transaction() as tx:
             tx.conversations.save_fields(record)
-            for persona in settled:
-                tx.personas.save_state(persona.id, persona.state)
+            tx.personas.save_states({persona.id: persona.state for persona in settled})
             for (a, b), change in outcome.affinity_changes.items():
-                known = tx.relationships.get(a, b) or Relationship(a=a, b=b)
-                tx.relationships.save(
-                    known.model_copy(
-                        update={
-                            "affinity": max(-100.0, min(100.0, known.affinity + change)),
-                            "interactions": known.interactions + 1,
-                        }
-                    )
-                )
+                tx.relationships.record_interaction(a, b, change)
                 until = record.ended_at_s or 0.0
                 longest = max(outcome.cooldowns_s.get(a, 0.0), outcome.cooldowns_s.get(b, 0.0))
                 tx.cooldowns.block(a, b, until + longest)

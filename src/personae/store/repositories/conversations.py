@@ -16,6 +16,7 @@ from personae.store.database import BoundDatabase, Database
 from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.repositories.base import Scope
+from personae.store.sql import insert_or_ignore
 from personae.store.tables import conversation_participants, conversations
 
 _UNSET: Any = object()
@@ -27,24 +28,35 @@ class ConversationRepository:
 
     def create(self, record: ConversationRecord) -> ConversationRecord:
         """Store a new conversation; its `run_id` must name a stored run (or be None)."""
-        try:
-            with self._scope.database.write() as connection:
-                connection.execute(
-                    conversations.insert(),
-                    {"created_at": self._scope.clock(), **_conversation_row(record)},
-                )
-                _insert_participants(connection, record.id, record.participants)
-        except IntegrityError:
-            raise StoreError(
-                f"cannot create conversation {record.id!r}: a conversation with that id exists "
-                f"already, or run {record.run_id!r} is not in the store"
-            ) from None
+        if not self._insert(record, if_absent=False):
+            raise self._cannot_create(record)
         return record
 
-    def exists(self, conversation_id: str) -> bool:
-        statement = select(conversations.c.id).where(conversations.c.id == conversation_id)
-        with self._scope.database.read() as connection:
-            return connection.execute(statement).first() is not None
+    def create_if_absent(self, record: ConversationRecord) -> bool:
+        """`create`, unless a conversation with this id is stored already (a resumed run opening
+        it again): True when created now."""
+        return self._insert(record, if_absent=True)
+
+    def _insert(self, record: ConversationRecord, *, if_absent: bool) -> bool:
+        row = {"created_at": self._scope.clock(), **_conversation_row(record)}
+        try:
+            with self._scope.database.write() as connection:
+                if if_absent:
+                    if not insert_or_ignore(connection, conversations, row, ["id"]):
+                        return False
+                else:
+                    connection.execute(conversations.insert(), row)
+                _insert_participants(connection, record.id, record.participants)
+        except IntegrityError:
+            raise self._cannot_create(record) from None
+        return True
+
+    @staticmethod
+    def _cannot_create(record: ConversationRecord) -> StoreError:
+        return StoreError(
+            f"cannot create conversation {record.id!r}: a conversation with that id exists "
+            f"already, or run {record.run_id!r} is not in the store"
+        )
 
     def get(self, conversation_id: str) -> ConversationRecord | None:
         found = self._select(conversations.c.id == conversation_id)

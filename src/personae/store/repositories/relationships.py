@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Double, bindparam, case, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import Relationship, Relationships, pair_key
 from personae.store.repositories.base import Scope
 from personae.store.sql import upsert
 from personae.store.tables import relationships
+
+
+def _clamp(affinity: float) -> float:
+    return max(-100.0, min(100.0, affinity))
+
+
+@cache
+def _interaction_statement(dialect_name: str) -> Insert:
+    """Insert a pair met for the first time, or add one interaction and the change (clamped)
+    to a known pair's (built once per dialect)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    c = relationships.c
+    statement = dialect.insert(relationships).values(
+        run_id=bindparam("run_id"),
+        a=bindparam("a"),
+        b=bindparam("b"),
+        affinity=bindparam("affinity"),
+        interactions=bindparam("interactions"),
+        updated_at=bindparam("updated_at"),
+    )
+    moved = c.affinity + bindparam("change", type_=Double())
+    upsert: Insert = statement.on_conflict_do_update(
+        index_elements=["run_id", "a", "b"],
+        set_={
+            "affinity": case((moved > 100.0, 100.0), (moved < -100.0, -100.0), else_=moved),
+            "interactions": c.interactions + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    return upsert
 
 
 class RelationshipRepository:
@@ -38,6 +71,24 @@ class RelationshipRepository:
                     },
                     ["run_id", "a", "b"],
                 )
+
+    def record_interaction(self, a: str, b: str, affinity_change: float) -> None:
+        """One more interaction of the pair, moving its affinity by `affinity_change` (kept
+        within -100..100); a pair of strangers starts at 0. One statement, no read first."""
+        first, second = pair_key(a, b)
+        with self._scope.database.write() as connection:
+            connection.execute(
+                _interaction_statement(connection.dialect.name),
+                {
+                    "run_id": self._scope.key,
+                    "a": first,
+                    "b": second,
+                    "affinity": _clamp(affinity_change),
+                    "change": affinity_change,
+                    "interactions": 1,
+                    "updated_at": self._scope.clock(),
+                },
+            )
 
     def get(self, a: str, b: str) -> Relationship | None:
         """The stored relationship of the pair, in either order; None for strangers."""
