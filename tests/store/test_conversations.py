@@ -56,9 +56,12 @@ def test_end_records_the_exit_and_totals(store: Store) -> None:
 
 
 def test_departures_are_kept_in_the_order_people_left(store: Store) -> None:
-    store.conversations.create(conversation(participants=("smith", "bard", "abbot")))
-    store.conversations.record_departure("c1", "smith", "time_pressure")
-    store.conversations.record_departure("c1", "abbot", "fatigue")
+    record = conversation(participants=("smith", "bard", "abbot"))
+    store.conversations.create(record)
+    record.departures["smith"] = "time_pressure"
+    store.conversations.save_departures(record)
+    record.departures["abbot"] = "fatigue"
+    store.conversations.save_departures(record)
     assert list(store.conversations.require("c1").departures.items()) == [
         ("smith", "time_pressure"),
         ("abbot", "fatigue"),
@@ -98,7 +101,7 @@ def test_changing_an_unknown_conversation_is_an_error(store: Store) -> None:
     with pytest.raises(NotFoundError):
         store.conversations.end("ghost", "fatigue", 1.0)
     with pytest.raises(NotFoundError):
-        store.conversations.record_departure("ghost", "bard", "fatigue")
+        store.conversations.save_departures(conversation("ghost"))
     with pytest.raises(NotFoundError):
         store.conversations.update(conversation("ghost"))
     with pytest.raises(NotFoundError):

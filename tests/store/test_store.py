@@ -36,8 +36,10 @@ def test_resume_returns_the_turns_and_participants_state(store: Store) -> None:
     run = store.for_run("r1")
     run.personas.save_many([persona("bard"), persona("smith", charisma=9)])
     run.relationships.save(Relationship(a="bard", b="smith", affinity=20, interactions=4))
-    store.conversations.create(conversation(run_id="r1", participants=("bard", "smith", "you")))
-    store.conversations.record_departure("c1", "smith", "fatigue")
+    record = conversation(run_id="r1", participants=("bard", "smith", "you"))
+    store.conversations.create(record)
+    record.departures["smith"] = "fatigue"
+    store.conversations.save_departures(record)
     for index in range(3):
         store.turns.append(turn(index))
 

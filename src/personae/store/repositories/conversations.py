@@ -142,18 +142,9 @@ class ConversationRepository:
             lambda dialect: _update_by_id(["departures"]),
         )
         with database.driver_write() as cursor:
-            statement.run(cursor, {"record_id": record.id, "departures": record.departures})
-
-    def record_departure(self, conversation_id: str, persona_id: str, reason: str) -> None:
-        """`persona_id` left for `reason`; committed at once so a resumed run knows it."""
-        with self._scope.database.write() as connection:
-            departures = self._departures_for_update(connection, conversation_id)
-            departures[persona_id] = reason
-            connection.execute(
-                update(conversations)
-                .where(conversations.c.id == conversation_id)
-                .values(departures=departures)
-            )
+            values = {"record_id": record.id, "departures": record.departures}
+            if statement.run(cursor, values).rowcount != 1:
+                raise NotFoundError(f"conversation {record.id!r} is not in the store")
 
     def end(
         self,
@@ -188,19 +179,6 @@ class ConversationRepository:
                 delete(conversations).where(conversations.c.id == conversation_id)
             )
         return result.rowcount == 1
-
-    def _departures_for_update(
-        self, connection: Connection, conversation_id: str
-    ) -> dict[str, str]:
-        statement = (
-            select(conversations.c.departures)
-            .where(conversations.c.id == conversation_id)
-            .with_for_update()
-        )
-        found = connection.execute(statement).first()
-        if found is None:
-            raise NotFoundError(f"conversation {conversation_id!r} is not in the store")
-        return dict(found.departures)
 
     def _select(self, *conditions: ColumnElement[bool]) -> builtins.list[ConversationRecord]:
         statement = (
