@@ -68,3 +68,10 @@ def test_turns_of_two_conversations_do_not_mix(talking: Store) -> None:
     talking.turns.append(turn(0))
     talking.turns.append(turn(0, conversation_id="c2", text="Other talk."))
     assert [t.text for t in talking.turns.list("c2")] == ["Other talk."]
+
+
+def test_a_turn_of_an_unknown_conversation_is_refused_inside_a_transaction(store: Store) -> None:
+    refused = pytest.raises(NotFoundError, match="'c1' is not in the store")
+    with refused, store.transaction() as tx:
+        tx.turns.append(turn(0))
+    assert store.turns.list("c1") == []

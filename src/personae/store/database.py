@@ -155,11 +155,14 @@ class BoundDatabase(Database):
 
     @contextmanager
     def driver_write(self) -> Iterator[DriverCursor]:
-        cursor = self._connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            yield cursor
-        finally:
-            cursor.close()
+        """The open transaction's own driver cursor (committed with the transaction)."""
+        with self._translated():
+            dbapi = self._connection.connection.dbapi_connection
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            try:
+                yield cursor
+            finally:
+                cursor.close()
 
 
 def unreadable(location: Location, reason: str) -> UnusableDatabaseError:
