@@ -44,7 +44,8 @@ def test_save_states_writes_many_states_or_none(store: Store) -> None:
     store.personas.save_states({"smith": tired, "bard": keen})
     assert store.personas.require("smith") == persona("smith", state=tired)
     assert store.personas.require("bard") == persona("bard", state=keen)
-    assert store.personas.known(["smith", "ghost"]) == {"smith"}
+    assert store.personas.ids() == {"smith", "bard"}
+    assert store.for_run("elsewhere").personas.ids() == set()
     with pytest.raises(NotFoundError, match="'ghost' is not in the store"):
         store.personas.save_states({"bard": InteractionState(), "ghost": InteractionState()})
     assert store.personas.require("bard") == persona("bard", state=keen)  # nothing written

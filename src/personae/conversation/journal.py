@@ -64,23 +64,23 @@ class StoreJournal:
     def __init__(self, store: Store, settle: Settle = keep_final_states) -> None:
         self.store = store
         self.settle = settle
-        # (run, persona) pairs known to be stored: personas are never deleted during a run, so a
-        # world's conversations need not ask the store again and again.
-        self._stored: set[tuple[str | None, str]] = set()
+        # The personas known to be stored, by run: personas are not deleted while a run goes on,
+        # so a world's conversations need not ask the store again and again.
+        self._stored: dict[str | None, set[str]] = {}
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
         crashed conversation can be resumed from the store alone)."""
+        stored = self._stored.get(record.run_id)
         with self.store.for_run(record.run_id).transaction() as tx:
-            unchecked = [pid for pid in starting if (record.run_id, pid) not in self._stored]
-            if unchecked:
-                known = tx.personas.known(unchecked)
-                missing = [starting[pid] for pid in unchecked if pid not in known]
-                if missing:
-                    tx.personas.save_many(missing)
+            if stored is None:  # the run's first conversation here: learn its whole cast once
+                stored = tx.personas.ids()
+            missing = [persona for pid, persona in starting.items() if pid not in stored]
+            if missing:
+                tx.personas.save_many(missing)
             tx.conversations.create_if_absent(record)
         # Only after the commit: a persona is remembered as stored once it is.
-        self._stored.update((record.run_id, pid) for pid in starting)
+        self._stored[record.run_id] = stored | set(starting)
 
     def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a

@@ -36,6 +36,7 @@ from personae.dynamics.cooldowns import PairCooldowns
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.state import while_idle
 from personae.files.world_file import WorldFile
+from personae.heap import freeze_startup_heap
 from personae.memory.service import PersonaMemory
 from personae.store.records import RunStatus
 from personae.store.store import Store
@@ -129,6 +130,7 @@ class Simulation:
             )
         self.store.relationships.save_many(self.world.relationship_book())
         self.store.world.place(self.placement)
+        freeze_startup_heap()  # the world is loaded and lives as long as the run
 
     async def resume(self) -> None:
         """Load the last committed tick and pick up the conversations that were mid-way."""
@@ -163,6 +165,7 @@ class Simulation:
             )
             self.live[record.id] = Live(talk, record.room_id or "")
         self.store.runs.set_status(self.run_id, RunStatus.RUNNING)
+        freeze_startup_heap()  # the world is loaded and lives as long as the run
 
     # -- the loop --
 

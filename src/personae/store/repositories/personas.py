@@ -84,10 +84,11 @@ class PersonaRepository:
             return {}
         return {p.id: p for p in self._load(wanted)}
 
-    def known(self, persona_ids: Iterable[str]) -> set[str]:
-        """Which of `persona_ids` this scope stores: a check that loads no persona."""
+    def ids(self) -> set[str]:
+        """The ids of every persona this scope stores."""
+        statement = select(personas.c.id).where(personas.c.run_id == self._scope.key)
         with self._scope.database.read() as connection:
-            return self._known_in(connection, persona_ids)
+            return set(connection.execute(statement).scalars())
 
     def _known_in(self, connection: Connection, persona_ids: Iterable[str]) -> set[str]:
         wanted = sorted(set(persona_ids))
