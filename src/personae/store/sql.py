@@ -57,6 +57,18 @@ def upsert(
     return connection.execute(statement, values)
 
 
+def upsert_many(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+) -> None:
+    """`upsert` for many rows of the same columns in one executemany."""
+    if rows:
+        statement = _upsert_statement(connection.dialect.name, table, tuple(keys), tuple(rows[0]))
+        connection.execute(statement, list(rows))
+
+
 def insert_or_ignore(
     connection: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]
 ) -> bool:

@@ -336,7 +336,8 @@ class Simulation:
         idle = {pid: p.state for pid, p in self.base.items() if pid not in talking}
         with self.store.transaction() as tx:
             tx.personas.save_states(idle)
-            tx.world.place(self.placement)
+            # Only migrations move anyone: the start wrote everyone's placement.
+            tx.world.place({move.persona_id: self.placement[move.persona_id] for move in moves})
             tx.world.add_snapshots(snapshots)
             tx.world.add_migrations(moves)
             tx.runs.advance_clock(self.run_id, end)

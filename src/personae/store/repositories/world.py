@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from personae.domain.world import Migration, PersonaSnapshot
 from personae.store.repositories.base import Scope
-from personae.store.sql import upsert
+from personae.store.sql import upsert_many
 from personae.store.tables import migrations, placements, snapshots
 
 
@@ -18,19 +18,17 @@ class WorldRepository:
 
     def place(self, placements_: dict[str, tuple[str, float]]) -> None:
         """Persona id -> (room id, arrived at world second); replaces each one's placement."""
+        rows = [
+            {
+                "run_id": self._scope.key,
+                "persona_id": persona_id,
+                "room_id": room_id,
+                "arrived_at_s": arrived_at_s,
+            }
+            for persona_id, (room_id, arrived_at_s) in placements_.items()
+        ]
         with self._scope.database.write() as connection:
-            for persona_id, (room_id, arrived_at_s) in placements_.items():
-                upsert(
-                    connection,
-                    placements,
-                    {
-                        "run_id": self._scope.key,
-                        "persona_id": persona_id,
-                        "room_id": room_id,
-                        "arrived_at_s": arrived_at_s,
-                    },
-                    keys=["run_id", "persona_id"],
-                )
+            upsert_many(connection, placements, rows, keys=["run_id", "persona_id"])
 
     def placements(self) -> dict[str, tuple[str, float]]:
         statement = select(placements).where(placements.c.run_id == self._scope.key)
