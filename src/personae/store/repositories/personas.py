@@ -61,11 +61,12 @@ class PersonaRepository:
             for pid, state in states.items()
         ]
         with self._scope.database.write() as connection:
-            stored = self._known_in(connection, states)
-            missing = sorted(pid for pid in states if pid not in stored)
-            if missing:  # checked before writing, so a bad call changes nothing
-                raise NotFoundError(self._missing(missing[0]))
-            connection.execute(_UPDATE_STATE, rows)
+            # SQLite's and psycopg's executemany report the total rows changed.
+            if connection.execute(_UPDATE_STATE, rows).rowcount != len(rows):
+                # An unknown persona: raising inside the transaction undoes the whole call.
+                stored = self._known_in(connection, states)
+                missing = sorted(pid for pid in states if pid not in stored)
+                raise NotFoundError(self._missing(missing[0] if missing else next(iter(states))))
 
     def get(self, persona_id: str) -> Persona | None:
         found = self.get_many([persona_id])
