@@ -27,6 +27,12 @@ def test_denoise_keeps_only_our_part_when_the_model_writes_the_reply_too() -> No
     assert denoise(text, BARD, others=["Gorin"]) == "The roads are unsafe."
 
 
+def test_reference_marks_copied_from_training_text_are_dropped() -> None:
+    text = "Philosophy enriches life [2] and we must explore other paths. [4."
+    assert denoise(text, BARD) == "Philosophy enriches life and we must explore other paths."
+    assert denoise("Verse [12] and chorus.", BARD) == "Verse and chorus."
+
+
 def test_a_name_mentioned_in_passing_is_not_a_speaker_tag() -> None:
     text = "I told Gorin twice. Ask Gorinson: he knows. Then Gorin : Aye."
     assert denoise(text, BARD, others=["Gorin"]) == "I told Gorin twice. Ask Gorinson: he knows."

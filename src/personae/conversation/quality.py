@@ -42,6 +42,8 @@ FILLERS = re.compile(
     r"\b(?:um+|uh+|erm+)\b,?\s*|\b(?:you know|i mean|like|sort of|kind of),\s*", re.I
 )
 ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*")
+# Reference marks small models copy from their training text: "[4]", or "[4." cut off at the end.
+CITATION = re.compile(r"\s*\[\d{1,3}(?:\]|\.?\s*$)")
 ROLE_CONFUSION = re.compile(
     r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"
     r"i'm an ai|openai|as a chatbot)\b|^(?:user|assistant|system)\s*:",
@@ -80,6 +82,7 @@ def denoise(
     if persona.intelligence > s.filler_intelligence_above:
         line = FILLERS.sub("", line)
         line = ELLIPSIS.sub(". ", line).replace(" .", ".")
+    line = CITATION.sub("", line)
     line = _cut_at_other_speaker(line, others)
     line = _drop_repeated_sentences(line, recent)
     line = _whole_sentences(line, s.max_sentences)
