@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from personae.domain import ConversationContext, InteractionState, Persona, Priority
 from personae.dynamics.batch import ScoreRows, batch_continue_scores
-from personae.dynamics.score import continue_score
+from personae.dynamics.score import continue_score, continue_total
 from personae.dynamics.settings import DynamicsSettings, ScoreSettings
 
 TOPICS = ["trade", "politics", "gossip"]
@@ -52,6 +52,15 @@ def test_batch_scores_equal_the_scalar_scores(
     expected = [continue_score(a, b, c, affinity).total for a, b, c, affinity in batch]
     got = batch_continue_scores(ScoreRows.from_pairs(batch))
     assert got.tolist() == expected
+
+
+@given(rows())
+@settings(max_examples=100, deadline=None)
+def test_the_unworded_total_equals_the_breakdowns_total(
+    row: tuple[Persona, Persona, ConversationContext, float],
+) -> None:
+    a, b, ctx, affinity = row
+    assert continue_total(a, b, ctx, affinity) == continue_score(a, b, ctx, affinity).total
 
 
 @given(st.lists(rows(), min_size=1, max_size=5), st.floats(20, 80), st.floats(0.1, 1.0))
