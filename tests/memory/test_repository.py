@@ -29,6 +29,20 @@ def test_a_stored_memory_comes_back_equal(repository: MemoryRepository) -> None:
     assert repository.get("ghost") is None
 
 
+def test_several_memories_are_read_and_updated_at_once(repository: MemoryRepository) -> None:
+    for memory_id in ("m1", "m2", "m3"):
+        repository.add(make_memory(memory_id))
+    used = [
+        make_memory("m1", last_accessed_s=50.0),
+        make_memory("m3", tier=MemoryTier.WARM),
+    ]
+    repository.update_many(used)
+    assert repository.get_many(["m3", "m1", "ghost"]) == {"m1": used[0], "m3": used[1]}
+    with pytest.raises(PersonaeError, match="'ghost'"):
+        repository.update_many([make_memory("m2", importance=9), make_memory("ghost")])
+    assert repository.get("m2") == make_memory("m2")  # nothing of the refused call was written
+
+
 def test_superseding_keeps_the_old_memory_in_history(repository: MemoryRepository) -> None:
     repository.add(make_memory("old", created_at_s=1.0))
     repository.add(make_memory("new", created_at_s=2.0))

@@ -49,7 +49,15 @@ class MemoryRepository(Protocol):
         pinned, superseded_by); its vector is kept."""
         ...
 
+    def update_many(self, memories: Sequence[Memory]) -> None:
+        """`update` for several memories at once (a recall touching what it recalled)."""
+        ...
+
     def get(self, memory_id: str) -> Memory | None: ...
+
+    def get_many(self, memory_ids: Sequence[str]) -> dict[str, Memory]:
+        """The stored memories among `memory_ids`, by id; unknown ids are left out."""
+        ...
 
     def list(
         self,
@@ -105,8 +113,17 @@ class InMemoryMemoryRepository:
         self._require(memory.id)
         self._memories[memory.id] = memory
 
+    def update_many(self, memories: Sequence[Memory]) -> None:
+        for memory in memories:
+            self._require(memory.id)
+        for memory in memories:
+            self._memories[memory.id] = memory
+
     def get(self, memory_id: str) -> Memory | None:
         return self._memories.get(memory_id)
+
+    def get_many(self, memory_ids: Sequence[str]) -> dict[str, Memory]:
+        return {i: self._memories[i] for i in memory_ids if i in self._memories}
 
     def list(
         self,

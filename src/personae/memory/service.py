@@ -239,15 +239,21 @@ class PersonaMemory:
     ) -> list[Recalled]:
         index = self._owner_index(owner_id)
         hits = index.search(vector, now_s, self._settings.retrieval, k=k, about_id=about_id)
+        # One read for every hit and one write for every touch: a recall runs once a line.
+        found = self._repository.get_many([hit.memory_id for hit in hits])
         recalled: list[Recalled] = []
+        touched: list[Memory] = []
         for hit in hits:
-            memory = self._require(hit.memory_id)
+            memory = found.get(hit.memory_id)
+            if memory is None:
+                raise UnknownMemoryError(f"no memory with id {hit.memory_id!r}")
             if touch and memory.last_accessed_s < now_s:
                 used = memory.model_copy(update={"last_accessed_s": now_s})
                 tier = tier_for(used, now_s, self._settings.decay)
                 memory = used.model_copy(update={"tier": tier})
-                self._store_update(memory)
+                touched.append(memory)
             recalled.append(Recalled(memory, hit))
+        self._store_update_many(touched)
         return recalled
 
     def prompt_block(
@@ -310,6 +316,14 @@ class PersonaMemory:
         self._repository.update(memory)
         if self._index.has_owner(memory.owner_id):
             self._index.owner(memory.owner_id).refresh(memory)
+
+    def _store_update_many(self, memories: Sequence[Memory]) -> None:
+        if not memories:
+            return
+        self._repository.update_many(memories)
+        for memory in memories:
+            if self._index.has_owner(memory.owner_id):
+                self._index.owner(memory.owner_id).refresh(memory)
 
     def _require(self, memory_id: str) -> Memory:
         memory = self._repository.get(memory_id)

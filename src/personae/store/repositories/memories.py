@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Update
 
 from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.store.errors import NotFoundError, StoreError
@@ -82,9 +84,28 @@ class MemoryRepository:
         if result.rowcount != 1:
             raise NotFoundError(f"memory {memory.id!r} is not in the store")
 
+    def update_many(self, many: Sequence[Memory]) -> None:
+        """`update` for several memories in one statement; all or none."""
+        if not many:
+            return
+        rows = [{**_row(memory), "memory_id": memory.id} for memory in many]
+        with self._scope.database.write() as connection:
+            result = connection.execute(_update_by_id(tuple(rows[0])), rows)
+            if result.rowcount != len(rows):  # raising here rolls the whole call back
+                stored = self.get_many([m.id for m in many])
+                missing = next((m.id for m in many if m.id not in stored), many[0].id)
+                raise NotFoundError(f"memory {missing!r} is not in the store")
+
     def get(self, memory_id: str) -> Memory | None:
         found = self._select(memories.c.id == memory_id, scoped=False)
         return found[0] if found else None
+
+    def get_many(self, memory_ids: Sequence[str]) -> dict[str, Memory]:
+        """The stored memories among `memory_ids`, by id; unknown ids are left out."""
+        if not memory_ids:
+            return {}
+        found = self._select(memories.c.id.in_(sorted(set(memory_ids))), scoped=False)
+        return {memory.id: memory for memory in found}
 
     def list(
         self,
@@ -227,6 +248,16 @@ class MemoryRepository:
             return [
                 Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
             ]
+
+
+@cache
+def _update_by_id(names: tuple[str, ...]) -> Update:
+    """UPDATE of the columns `names` of the memory `memory_id`, values bound by name."""
+    return (
+        update(memories)
+        .where(memories.c.id == bindparam("memory_id"))
+        .values({name: bindparam(name) for name in names if name not in ("id", "memory_id")})
+    )
 
 
 def _row(memory: Memory) -> dict[str, Any]:
