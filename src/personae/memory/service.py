@@ -313,11 +313,10 @@ class PersonaMemory:
     # -- internals ---------------------------------------------------------------------------
 
     def _store_update(self, memory: Memory) -> None:
-        self._repository.update(memory)
-        if self._index.has_owner(memory.owner_id):
-            self._index.owner(memory.owner_id).refresh(memory)
+        self._store_update_many([memory])
 
     def _store_update_many(self, memories: Sequence[Memory]) -> None:
+        """Store the changed memories and let their owners' indexes take the changes over."""
         if not memories:
             return
         self._repository.update_many(memories)

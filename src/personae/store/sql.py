@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, Update
 
 from personae.store.tables import NO_RUN
 
@@ -23,7 +23,8 @@ def scope_key(run_id: str | None) -> str:
     return NO_RUN if run_id is None else run_id
 
 
-def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the dialect's ON CONFLICT clauses (SQLite's or PostgreSQL's)."""
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
@@ -31,7 +32,7 @@ def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
 def _upsert_statement(
     dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
 ) -> Insert:
-    statement = _insert(dialect, table)
+    statement = dialect_insert(dialect, table)
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
     return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
 
@@ -39,10 +40,21 @@ def _upsert_statement(
 @cache
 def insert_or_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     return (
-        _insert(dialect, table)
+        dialect_insert(dialect, table)
         .on_conflict_do_nothing(index_elements=list(keys))
         # RETURNING, not rowcount: psycopg reports no row count for this statement.
         .returning(table.c[keys[0]])
+    )
+
+
+@cache
+def update_by_key(table: Table, names: tuple[str, ...], key: str) -> Update:
+    """UPDATE of the columns `names` of the row whose `id` is the parameter `key`; every value
+    is bound by its column's name, so the statement is built once and reused."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam(key))
+        .values({name: bindparam(name) for name in names})
     )
 
 

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Update
@@ -16,7 +16,7 @@ from personae.store.database import BoundDatabase, Database
 from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.repositories.base import Scope
-from personae.store.sql import insert_or_ignore
+from personae.store.sql import insert_or_ignore, update_by_key
 from personae.store.tables import conversation_participants, conversations
 
 _UNSET: Any = object()
@@ -139,7 +139,7 @@ class ConversationRepository:
             "save departures",
             database.engine.dialect,
             conversations,
-            lambda dialect: _update_by_id(["departures"]),
+            lambda dialect: update_by_key(conversations, ("departures",), "record_id"),
         )
         with database.driver_write() as cursor:
             values = {"record_id": record.id, "departures": record.departures}
@@ -211,24 +211,13 @@ def _save_fields(database: Database, record: ConversationRecord) -> None:
 
 
 def _progress(dialect: str) -> Update:
-    return _update_by_id(
-        ("tokens_used", "cost_usd", "summary", "summarized_turns", "digested_turns")
-    )
+    names = ("tokens_used", "cost_usd", "summary", "summarized_turns", "digested_turns")
+    return update_by_key(conversations, names, "record_id")
 
 
 def _fields(dialect: str) -> Update:
-    return _update_by_id(
-        [c.key for c in conversations.columns if c.key not in ("id", "created_at")]
-    )
-
-
-def _update_by_id(names: Sequence[str]) -> Update:
-    """UPDATE of the columns `names` (bound by their names) of the conversation `record_id`."""
-    return (
-        update(conversations)
-        .where(conversations.c.id == bindparam("record_id"))
-        .values({name: bindparam(name) for name in names})
-    )
+    names = tuple(c.key for c in conversations.columns if c.key not in ("id", "created_at"))
+    return update_by_key(conversations, names, "record_id")
 
 
 def _conversation_row(record: ConversationRecord) -> dict[str, Any]:

@@ -8,19 +8,18 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import pair_key
 from personae.store.repositories.base import Scope
+from personae.store.sql import dialect_insert
 from personae.store.tables import pair_cooldowns
 
 
 @cache
 def _block_statement(dialect_name: str) -> Insert:
     """Insert a pair's cooldown, keeping an existing later one (built once per dialect)."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(pair_cooldowns)
+    statement = dialect_insert(dialect_name, pair_cooldowns)
     later = case(
         (statement.excluded.until_s > pair_cooldowns.c.until_s, statement.excluded.until_s),
         else_=pair_cooldowns.c.until_s,

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import Update
 
 from personae.domain.memory import Memory, MemoryKind, MemoryTier
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.records import FactTelling
 from personae.store.repositories.base import Scope
+from personae.store.sql import update_by_key
 from personae.store.tables import fact_tellings, memories
 
 EMBEDDING_DTYPE = np.dtype("<f4")
@@ -90,7 +89,8 @@ class MemoryRepository:
             return
         rows = [{**_row(memory), "memory_id": memory.id} for memory in many]
         with self._scope.database.write() as connection:
-            result = connection.execute(_update_by_id(tuple(rows[0])), rows)
+            names = tuple(name for name in rows[0] if name not in ("id", "memory_id"))
+            result = connection.execute(update_by_key(memories, names, "memory_id"), rows)
             if result.rowcount != len(rows):  # raising here rolls the whole call back
                 stored = self.get_many([m.id for m in many])
                 missing = next((m.id for m in many if m.id not in stored), many[0].id)
@@ -248,16 +248,6 @@ class MemoryRepository:
             return [
                 Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
             ]
-
-
-@cache
-def _update_by_id(names: tuple[str, ...]) -> Update:
-    """UPDATE of the columns `names` of the memory `memory_id`, values bound by name."""
-    return (
-        update(memories)
-        .where(memories.c.id == bindparam("memory_id"))
-        .values({name: bindparam(name) for name in names if name not in ("id", "memory_id")})
-    )
 
 
 def _row(memory: Memory) -> dict[str, Any]:

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 from functools import cache
 
 from sqlalchemy import ColumnElement, Double, bindparam, case, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import Relationship, Relationships, pair_key
 from personae.store.repositories.base import Scope
-from personae.store.sql import upsert
+from personae.store.sql import dialect_insert, upsert
 from personae.store.tables import relationships
 
 
@@ -24,9 +23,8 @@ def _clamp(affinity: float) -> float:
 def _interaction_statement(dialect_name: str) -> Insert:
     """Insert a pair met for the first time, or add one interaction and the change (clamped)
     to a known pair's (built once per dialect)."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     c = relationships.c
-    statement = dialect.insert(relationships).values(
+    statement = dialect_insert(dialect_name, relationships).values(
         run_id=bindparam("run_id"),
         a=bindparam("a"),
         b=bindparam("b"),
