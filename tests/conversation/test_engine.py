@@ -53,9 +53,9 @@ async def test_the_same_seed_gives_the_same_conversation() -> None:
     assert first == again
     assert first != other
     assert first[:3] == [
-        ("gorin", "full", "Conversation? Hm. I suppose gossip has its moments."),
-        ("mara", "full", "Ah, gossip. Few things matter more to me, Merchant Gorin."),
-        ("gorin", "full", "I see. And what do you make of it?"),
+        ("gorin", "full", "Perhaps. Gossip is not the whole story, is it?"),
+        ("mara", "full", "Tell me everything you have heard about gossip."),
+        ("gorin", "full", "Merchant? Hm. I suppose gossip has its moments."),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import jsonschema
 from pydantic import BaseModel
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from personae.domain import Persona, Purpose
 from personae.llm.backends.scripted import SCRIPTED_MODEL, ScriptedBackend
 from personae.llm.scripted_json import json_for_schema
-from personae.llm.types import CallContext, ChatRequest, system, user
+from personae.llm.types import CallContext, ChatRequest, Message, assistant, system, user
 
 TRANSCRIPT = (
     "Summarize this conversation as JSON.\n"
@@ -145,3 +146,20 @@ def test_filled_json_from_text_without_statements_is_still_valid() -> None:
     schema = Facts.model_json_schema()
     document = json_for_schema(schema, "", random.Random(0))
     jsonschema.validate(document, schema)
+
+
+async def test_a_line_the_conversation_has_heard_is_not_said_again(king: Persona) -> None:
+    """As a model reading its context: no line of the window comes back, not even with other
+    words in its slots (what was said to Lord 1 is not said again to Lord 2)."""
+    window: list[Message] = [system("Stay in character.")]
+    said: list[str] = []
+    for turn in range(10):
+        request = ChatRequest.of(
+            [*window, user("Go on.")],
+            seed=turn,
+            context=CallContext(persona=king, topic="politics", listener_name=f"Lord {turn}"),
+        )
+        line = (await ScriptedBackend().complete(request)).text
+        said.append(re.sub(r"Lord \d+", "someone", line))
+        window.append(assistant(line) if turn % 2 else user(f"Mara: {line}"))
+    assert len(set(said)) == len(said), said

@@ -2,7 +2,10 @@
 
 For tests, replays and as the template tier. A line draws on the persona's description, topics
 (the more it cares about the topic, the keener the line) and exit lines, and on a word of what was
-just said to it. A JSON-schema request gets a valid JSON document drawn from the request's text
+just said to it. Like a model reading its context, it does not say a line the prompt's
+conversation has already heard (whoever said it, whatever filled its slots): a scripted run
+exercises the quality gates as a real one does, not with a stream of rejected repeats.
+A JSON-schema request gets a valid JSON document drawn from the request's text
 (a summary, a list of facts...). The same request and seed always give the same reply, whatever
 order calls arrive in. It labels itself: backend "scripted", model "scripted-templates".
 """
@@ -10,6 +13,8 @@ order calls arrive in. It labels itself: backend "scripted", model "scripted-tem
 from __future__ import annotations
 
 import json
+import random
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Final
@@ -30,6 +35,8 @@ from personae.llm.text import (
 from personae.llm.types import ChatRequest, ChatResponse, Role, StreamChunk, Usage
 
 SCRIPTED_MODEL: Final = "scripted-templates"
+_WORDS: Final = re.compile(r"[a-z0-9']+")
+_SLOT: Final = re.compile(r"\{\w+\}")
 KEEN_FROM = 70
 DULL_BELOW = 30
 
@@ -38,22 +45,40 @@ KEEN: Final = (
     "Ah, {topic}. Few things matter more to me, {listener}.",
     "You know me: {description} So yes, {topic} is close to my heart.",
     "{Keyword}, you say? That brings me right back to {topic}.",
+    "I have thought about {topic} more than anyone here, {listener}.",
+    "Tell me everything you have heard about {topic}.",
+    "{Keyword}! Yes, and that is only half of what {topic} is about.",
+    "Nobody asks me about {topic} often enough. Go on.",
 )
 NEUTRAL: Final = (
     "{Keyword}? Hm. I suppose {topic} has its moments.",
-    "Go on, {listener}. I'm listening.",
-    "That's fair. Though I'd rather hear about {favourite}.",
+    "Go on about {topic}, {listener}. I'm listening.",
+    "{Topic}, fair enough. Though I'd rather hear about {favourite}.",
     "You know me: {description} I'll hear you out on {topic}.",
+    "I know a little of {topic}, {listener}, not much more.",
+    "{Keyword}... and what does that mean for {topic}?",
+    "Perhaps. {Topic} is not the whole story, is it?",
 )
 DULL: Final = (
     "{Topic} again? I'd sooner talk about {favourite}.",
     "Mm. {Topic} is not really my concern, {listener}.",
     "{Keyword}... yes. Shall we talk about {favourite} instead?",
+    "If we must speak of {topic}, let it be brief.",
+    "{Keyword}? I leave {topic} to those who care for it.",
 )
 GENERIC: Final = (
     "{Keyword}? Tell me more.",
     "I hear you. What happened next?",
     "Interesting. Go on.",
+    "{Keyword}, is it? I had not heard.",
+)
+# When every line of a persona's own kind has been said already: what anyone might say next.
+FILLERS: Final = (
+    "And then what, {listener}? You cannot stop at {keyword}.",
+    "So {keyword} and {topic} go together, you think?",
+    "I had not thought of {keyword} that way, {listener}.",
+    "Hm, {keyword}. Say more about that.",
+    "Fair. Where did you hear about {keyword}?",
 )
 DEFAULT_EXITS: Final = (
     "I should be going. Good day.",
@@ -119,10 +144,37 @@ class ScriptedBackend:
                 line for lines in (persona.exit_lines if persona else {}).values() for line in lines
             ]
             template = rng.choice(own or list(DEFAULT_EXITS))
+            text = fill_line(template, persona, ctx.topic, ctx.listener_name, said)
         else:
-            template = rng.choice(_templates(persona, ctx.topic))
-        text = fill_line(template, persona, ctx.topic, ctx.listener_name, said)
+            text = _fresh_line(request, rng, _templates(persona, ctx.topic), said)
         return truncate_to_tokens(text, request.max_tokens) if request.max_tokens else text
+
+
+def _fresh_line(
+    request: ChatRequest, rng: random.Random, templates: tuple[str, ...], said: str
+) -> str:
+    """A line from `templates` (tried in a seeded order, then `FILLERS`) that the conversation
+    in the prompt has not heard yet, as a model that reads its context does not say the same
+    thing twice; the first candidate when every one has been said."""
+    ctx = request.context
+    # One text of everything said, so a line still counts as heard behind a "Name: " tag.
+    heard = " | ".join(
+        _sentence_key(m.content) for m in request.messages if m.role is not Role.SYSTEM
+    )
+    order = [t for group in (templates, FILLERS) for t in rng.sample(group, len(group))]
+    fresh = next((t for t in order if not _was_said(t, heard)), order[0])
+    return fill_line(fresh, ctx.persona, ctx.topic, ctx.listener_name, said)
+
+
+def _was_said(template: str, heard: str) -> bool:
+    """Whether a line from `template` was said, whatever filled its slots: every fixed part of
+    it is in `heard` (so "I know a little of trade, Ana" and "..., Bo" count as one line)."""
+    fixed = [key for part in _SLOT.split(template) if (key := _sentence_key(part))]
+    return bool(fixed) and all(key in heard for key in fixed)
+
+
+def _sentence_key(sentence: str) -> str:
+    return " ".join(_WORDS.findall(sentence.lower()))
 
 
 def _templates(persona: Persona | None, topic: str | None) -> tuple[str, ...]:
