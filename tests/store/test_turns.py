@@ -75,3 +75,18 @@ def test_a_turn_of_an_unknown_conversation_is_refused_inside_a_transaction(store
     with refused, store.transaction() as tx:
         tx.turns.append(turn(0))
     assert store.turns.list("c1") == []
+
+
+def test_a_batch_of_turns_commits_together_and_says_which_were_new(talking: Store) -> None:
+    talking.conversations.create(conversation("c2"))
+    talking.turns.append(turn(0))
+    stored = talking.turns.append_many([turn(0), turn(1), turn(0, conversation_id="c2")])
+    assert stored == [False, True, True]
+    assert talking.turns.list("c1") == [turn(0), turn(1)]
+    assert talking.turns.list("c2") == [turn(0, conversation_id="c2")]
+
+
+def test_a_batch_with_an_unknown_conversation_commits_nothing(talking: Store) -> None:
+    with pytest.raises(NotFoundError, match="one of c1, ghost"):
+        talking.turns.append_many([turn(0), turn(0, conversation_id="ghost")])
+    assert talking.turns.list("c1") == []

@@ -302,7 +302,7 @@ class Conversation:
         self.exchange.record_line(turn.speaker_id, turn.text, TierName(turn.tier))
         self.history.append(turn)
         self._account(turn)
-        self.deps.journal.turn(self.record, turn)
+        await self.deps.journal.turn(self.record, turn)
         if self._tale is not None and self.deps.gossip is not None and not turn.is_fallback:
             self.deps.gossip.tell(
                 turn.speaker_id, self._tale, self.clock_s, self.record.id, turn.index
@@ -336,7 +336,7 @@ class Conversation:
         )
         self.exchange.record_line(person_id, line, TierName.CONSTRAINED)
         self.history.append(turn)
-        self.deps.journal.turn(self.record, turn)
+        await self.deps.journal.turn(self.record, turn)
         return turn
 
     def end(self, reason: ExitReason) -> None:

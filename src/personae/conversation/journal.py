@@ -1,8 +1,9 @@
 """Where a conversation writes down what happens, as it happens.
 
-The engine calls the journal at each step; `StoreJournal` commits each turn in its own short
-transaction the moment it is spoken, so a crash loses no committed turn. `NullJournal` keeps
-nothing (a throwaway conversation).
+The engine calls the journal at each step; `StoreJournal` commits each turn the moment it is
+spoken, before the conversation goes on, so a crash loses no committed turn. Turns that several
+conversations speak in the same pass of the event loop (a world's tick) share one transaction
+(see `store.group_commit`). `NullJournal` keeps nothing (a throwaway conversation).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from personae.domain.persona import Persona
 from personae.domain.turn import ConversationRecord, Turn
+from personae.store.group_commit import GroupCommit
 from personae.store.records import InteractionRecord
 from personae.store.store import Store
 
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
 class Journal(Protocol):
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None: ...
 
-    def turn(self, record: ConversationRecord, turn: Turn) -> None: ...
+    async def turn(self, record: ConversationRecord, turn: Turn) -> None:
+        """Returns once `turn` is committed."""
+        ...
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None: ...
 
@@ -35,7 +39,7 @@ class NullJournal:
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         return None
 
-    def turn(self, record: ConversationRecord, turn: Turn) -> None:
+    async def turn(self, record: ConversationRecord, turn: Turn) -> None:
         return None
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
@@ -67,6 +71,7 @@ class StoreJournal:
         # The personas known to be stored, by run: personas are not deleted while a run goes on,
         # so a world's conversations need not ask the store again and again.
         self._stored: dict[str | None, set[str]] = {}
+        self._turns = GroupCommit(store.turns.append_many, store.turns.append)
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
@@ -82,10 +87,10 @@ class StoreJournal:
         # Only after the commit: a persona is remembered as stored once it is.
         self._stored[record.run_id] = stored | set(starting)
 
-    def turn(self, record: ConversationRecord, turn: Turn) -> None:
+    async def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
         # resumed conversation recomputes them instead of the store rewriting them every line.
-        self.store.turns.append(turn)
+        await self._turns.commit(turn)
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
         self.store.conversations.save_departures(record)

@@ -8,6 +8,7 @@ index is refused: the store never rewrites what was said.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,7 +35,14 @@ class TurnRepository:
         Raises `TurnConflictError` when the index holds a different turn and `NotFoundError`
         when the conversation is not stored.
         """
-        row = {**_row(turn), "created_at": self._scope.clock()}
+        return self.append_many([turn])[0]
+
+    def append_many(self, batch: Sequence[Turn]) -> builtins.list[bool]:
+        """Commit `batch` in one transaction (turns of many conversations spoken at once): for
+        each turn, what `append` would say. A turn whose conversation is not stored fails the
+        whole batch (`NotFoundError`, nothing committed); a conflicting turn raises
+        `TurnConflictError` after the others are committed."""
+        now = self._scope.clock()
         database = self._scope.database
         insert = prepared(
             "append turn",
@@ -44,24 +52,34 @@ class TurnRepository:
         )
         try:
             with database.driver_write() as cursor:
-                if insert.run(cursor, row).fetchone() is not None:
-                    return True
-            with database.read() as connection:
-                stored = (
-                    connection.execute(
-                        select(turns).where(
-                            turns.c.conversation_id == turn.conversation_id,
-                            turns.c.turn_index == turn.index,
-                        )
-                    )
-                    .mappings()
-                    .one()
-                )
+                stored_now = [
+                    insert.run(cursor, {**_row(turn), "created_at": now}).fetchone() is not None
+                    for turn in batch
+                ]
         except IntegrityError:
+            named = sorted({turn.conversation_id for turn in batch})
+            which = repr(named[0]) if len(named) == 1 else f"(one of {', '.join(named)})"
             raise NotFoundError(
-                f"conversation {turn.conversation_id!r} is not in the store: create it before "
-                "appending its turns"
+                f"conversation {which} is not in the store: create it before appending its turns"
             ) from None
+        for turn, new in zip(batch, stored_now, strict=True):
+            if not new:
+                self._require_same(turn)
+        return stored_now
+
+    def _require_same(self, turn: Turn) -> None:
+        """`turn` was not inserted because its index is taken: fine if by this very turn."""
+        with self._scope.database.read() as connection:
+            stored = (
+                connection.execute(
+                    select(turns).where(
+                        turns.c.conversation_id == turn.conversation_id,
+                        turns.c.turn_index == turn.index,
+                    )
+                )
+                .mappings()
+                .one()
+            )
         existing = _turn(stored)
         if existing != turn:
             differing = sorted(
@@ -72,7 +90,6 @@ class TurnRepository:
                 f"{turn.index} (differs in {', '.join(differing)}); a resumed conversation must "
                 f"continue at turn {self.next_index(turn.conversation_id)}"
             )
-        return False
 
     def list(self, conversation_id: str, from_index: int = 0) -> builtins.list[Turn]:
         """The conversation's turns from `from_index` on, in order."""
