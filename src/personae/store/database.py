@@ -4,7 +4,8 @@ SQLite: WAL (readers never block the writer), foreign keys on, a 30 s busy timeo
 write transaction opened with `BEGIN IMMEDIATE` so two writers queue for the lock up front instead
 of failing when a reader upgrades (SQLite does not retry that case, whatever the busy timeout).
 `synchronous=NORMAL` in WAL mode keeps every committed transaction across a process crash
-(SIGKILL); only a power loss or OS crash can lose the last commits.
+(SIGKILL); only a power loss or OS crash can lose the last commits. Checkpoints run in a
+background thread, never inside a commit (see `checkpoints`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from personae.store.checkpoints import WalCheckpointer
 from personae.store.driver import DriverCursor
 from personae.store.errors import StoreError, UnusableDatabaseError
 from personae.store.location import Location
@@ -54,6 +56,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA wal_autocheckpoint = 0")  # see Database.start_checkpoints
     cursor.close()
 
 
@@ -73,6 +76,14 @@ class Database:
     def __init__(self, engine: Engine, location: Location) -> None:
         self.engine = engine
         self.location = location
+        self.checkpointer: WalCheckpointer | None = None
+
+    def start_checkpoints(self) -> None:
+        """Checkpoint a SQLite file's WAL in the background from now on (see `checkpoints`);
+        until then, and without it, SQLite checkpoints when the last connection closes."""
+        if self.location.is_sqlite and not self.location.is_memory and not self.checkpointer:
+            self.checkpointer = WalCheckpointer(self.engine)
+            self.checkpointer.start()
 
     @property
     def dialect(self) -> str:
@@ -135,6 +146,8 @@ class Database:
         raise StoreError(f"database {self.location.describe()}: {reason}") from cause
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -142,7 +155,10 @@ class BoundDatabase(Database):
     """A `Database` whose reads and writes all join one already open transaction."""
 
     def __init__(self, parent: Database, connection: Connection) -> None:
-        super().__init__(parent.engine, parent.location)
+        # Not `super().__init__`: the parent's checkpointer serves its bound views too.
+        self.engine = parent.engine
+        self.location = parent.location
+        self.checkpointer = parent.checkpointer
         self._connection = connection
 
     @contextmanager

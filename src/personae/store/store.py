@@ -131,4 +131,5 @@ def open_store(url: str | None = None, clock: Callable[[], float] = time.time) -
     except BaseException:
         database.dispose()
         raise
+    database.start_checkpoints()
     return Store(database, clock=clock, opened_from=found)
