@@ -81,7 +81,10 @@ async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dic
     ) as runtime:
         run_id = f"bench-{personas}"
         simulation = Simulation(
-            world, runtime.store, run_id, lambda settle: runtime.deps(settle=settle, run_id=run_id)
+            world,
+            runtime.store,
+            run_id,
+            lambda settle: runtime.deps(settle=settle, run_id=run_id, concurrent=True),
         )
         simulation.start()
         lines = 0

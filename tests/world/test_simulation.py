@@ -46,7 +46,7 @@ async def run_world(
             loaded,
             runtime.store,
             run_id,
-            lambda settle: runtime.deps(settle=settle, run_id=run_id),
+            lambda settle: runtime.deps(settle=settle, run_id=run_id, concurrent=True),
             seed,
             memory=link.memory if link else None,
         )

@@ -90,7 +90,7 @@ async def _one(world: WorldFile, seed: int, ticks: int | None, llm: str, db: Pat
             world,
             runtime.store,
             run_id,
-            lambda settle: runtime.deps(settle=settle, run_id=run_id),
+            lambda settle: runtime.deps(settle=settle, run_id=run_id, concurrent=True),
             seed,
         )
         simulation.start()

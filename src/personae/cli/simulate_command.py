@@ -257,7 +257,7 @@ def _summary(console: Console, runtime: Runtime, run: str, elapsed_s: float) -> 
 
 def _deps_factory(runtime: Runtime, run_id: str) -> DepsFactory:
     def build(settle: Callable[[Ending], list[Persona]]) -> Deps:
-        return runtime.deps(settle=settle, run_id=run_id)
+        return runtime.deps(settle=settle, run_id=run_id, concurrent=True)
 
     return build
 

@@ -1,9 +1,11 @@
 """Where a conversation writes down what happens, as it happens.
 
 The engine calls the journal at each step; `StoreJournal` commits each turn the moment it is
-spoken, before the conversation goes on, so a crash loses no committed turn. Turns that several
-conversations speak in the same pass of the event loop (a world's tick) share one transaction
-(see `store.group_commit`). `NullJournal` keeps nothing (a throwaway conversation).
+spoken, before the conversation goes on, so a crash loses no committed turn. With
+`group_commit`, turns that several conversations speak in the same pass of the event loop (a
+world's tick) share one transaction (see `store.group_commit`); a lone conversation commits
+inline, sparing the two trips through the event loop a shared commit waits for.
+`NullJournal` keeps nothing (a throwaway conversation).
 """
 
 from __future__ import annotations
@@ -65,13 +67,17 @@ class StoreJournal:
     participants' states (as `settle` makes them), the relationships moved by the talk, pair
     cooldowns, and one interaction-history row per pair."""
 
-    def __init__(self, store: Store, settle: Settle = keep_final_states) -> None:
+    def __init__(
+        self, store: Store, settle: Settle = keep_final_states, group_commit: bool = False
+    ) -> None:
         self.store = store
         self.settle = settle
         # The personas known to be stored, by run: personas are not deleted while a run goes on,
         # so a world's conversations need not ask the store again and again.
         self._stored: dict[str | None, set[str]] = {}
-        self._turns = GroupCommit(store.turns.append_many, store.turns.append)
+        self._turns = (
+            GroupCommit(store.turns.append_many, store.turns.append) if group_commit else None
+        )
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
@@ -90,7 +96,10 @@ class StoreJournal:
     async def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
         # resumed conversation recomputes them instead of the store rewriting them every line.
-        await self._turns.commit(turn)
+        if self._turns is not None:
+            await self._turns.commit(turn)
+        else:
+            self.store.turns.append(turn)
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
         self.store.conversations.save_departures(record)

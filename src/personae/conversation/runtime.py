@@ -56,12 +56,19 @@ class Runtime:
             )
         return link
 
-    def deps(self, settle: Settle = keep_final_states, run_id: str | None = None) -> Deps:
+    def deps(
+        self,
+        settle: Settle = keep_final_states,
+        run_id: str | None = None,
+        concurrent: bool = False,
+    ) -> Deps:
+        """What conversations talk through. `concurrent`: many conversations advance at once
+        (a world), so the turns they speak together share commits (see `StoreJournal`)."""
         store = self.store.for_run(run_id)
         link = self.memory(run_id)
         return Deps(
             llm=self.llm,
-            journal=StoreJournal(store, settle),
+            journal=StoreJournal(store, settle, group_commit=concurrent),
             digester=link,
             recall=link,
             gossip=link,

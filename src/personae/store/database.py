@@ -10,6 +10,8 @@ background thread, never inside a commit (see `checkpoints`).
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -17,7 +19,7 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from personae.store.checkpoints import WalCheckpointer
 from personae.store.driver import DriverCursor
@@ -77,6 +79,8 @@ class Database:
         self.engine = engine
         self.location = location
         self.checkpointer: WalCheckpointer | None = None
+        is_file = location.is_sqlite and not location.is_memory
+        self._pins: PinnedConnections | None = PinnedConnections(engine) if is_file else None
 
     def start_checkpoints(self) -> None:
         """Checkpoint a SQLite file's WAL in the background from now on (see `checkpoints`);
@@ -107,9 +111,13 @@ class Database:
     def driver_write(self) -> Iterator[DriverCursor]:
         """`write` on the driver's own connection and cursor, for `driver.DriverStatement`s on
         the per-turn hot path: committed on leaving, rolled back on an exception; driver
-        errors come out as SQLAlchemy's (`IntegrityError`) or as `StoreError`s, like `write`."""
+        errors come out as SQLAlchemy's (`IntegrityError`) or as `StoreError`s, like `write`.
+
+        On a SQLite file each thread keeps one connection checked out for this path (a pool
+        checkout and check-in cost as much as the insert); elsewhere it comes from the pool."""
         with self._translated():
-            pooled = self.engine.raw_connection()
+            pinned = self._pins is not None
+            pooled = self._pins.connection() if self._pins else self.engine.raw_connection()
             try:
                 cursor = pooled.cursor()
                 try:
@@ -123,7 +131,8 @@ class Database:
                 finally:
                     cursor.close()
             finally:
-                pooled.close()  # back to the pool
+                if not pinned:
+                    pooled.close()  # back to the pool
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -148,6 +157,8 @@ class Database:
     def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
+        if self._pins is not None:
+            self._pins.release()
         self.engine.dispose()
 
 
@@ -159,6 +170,7 @@ class BoundDatabase(Database):
         self.engine = parent.engine
         self.location = parent.location
         self.checkpointer = parent.checkpointer
+        self._pins = None
         self._connection = connection
 
     @contextmanager
@@ -179,6 +191,34 @@ class BoundDatabase(Database):
                 yield cursor
             finally:
                 cursor.close()
+
+
+class PinnedConnections:
+    """One pooled connection per thread (and process), kept checked out until `release`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[PoolProxiedConnection] = []
+
+    def connection(self) -> PoolProxiedConnection:
+        pid = os.getpid()
+        if getattr(self._local, "pid", None) != pid:  # this thread's first use, or a fork's
+            self._local.connection = self._engine.raw_connection()
+            self._local.pid = pid
+            with self._lock:
+                self._all.append(self._local.connection)
+        connection: PoolProxiedConnection = self._local.connection
+        return connection
+
+    def release(self) -> None:
+        """Return every pinned connection to the pool (the store is closing)."""
+        with self._lock:
+            pinned, self._all = self._all, []
+            self._local = threading.local()
+        for connection in pinned:
+            connection.close()
 
 
 def unreadable(location: Location, reason: str) -> UnusableDatabaseError:

@@ -3,9 +3,10 @@
 A conversation commits every line the moment it is spoken. Through SQLAlchemy Core that costs
 ~0.1 ms a line (pool checkout, events, cache-key generation, result processing) against ~0.025 ms
 for the same INSERT and COMMIT on the driver, and the engine's whole budget is 0.3 ms a line. So
-the few statements run once or more per line (append a turn, save a conversation's progress) are
-built with SQLAlchemy as usual, compiled once per dialect into the driver's SQL, and executed on
-the driver's cursor. Everything else (and every read) stays on SQLAlchemy.
+the statements run once or more per line (append a turn, save a conversation's progress) or at
+every conversation's opening and end (its record, states, relationships, cooldowns, history)
+are built with SQLAlchemy as usual, compiled once per dialect into the driver's SQL, and executed
+on the driver's cursor. Everything else (and every read) stays on SQLAlchemy.
 
 The driver gets exactly what SQLAlchemy would have sent: JSON columns are serialised with
 `json.dumps` (SQLAlchemy's default serialiser), other values pass unchanged.
@@ -14,7 +15,7 @@ The driver gets exactly what SQLAlchemy would have sent: JSON columns are serial
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,7 +30,12 @@ class DriverCursor(Protocol):
 
     def execute(self, operation: str, parameters: Any = ..., /) -> Any: ...
 
+    def executemany(self, operation: str, seq_of_parameters: Any, /) -> Any: ...
+
     def fetchone(self) -> Any: ...
+
+    @property
+    def rowcount(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,9 @@ class DriverStatement:
     positional: tuple[str, ...] | None
     """The bind names in order for a positional parameter style (SQLite's `?`), else None."""
     json_names: frozenset[str]
+    fixed: Mapping[str, Any]
+    """The statement's own values (the literals of an expression such as `interactions + 1`,
+    which SQLAlchemy binds as parameters), sent with every execution."""
 
     @classmethod
     def compile(cls, statement: ClauseElement, dialect: Dialect, table: Table) -> DriverStatement:
@@ -47,13 +56,20 @@ class DriverStatement:
         assert isinstance(compiled, SQLCompiler)
         positional = tuple(compiled.positiontup or ()) if compiled.positional else None
         json_names = frozenset(c.key for c in table.columns if isinstance(c.type, JSON))
-        return cls(str(compiled), positional, json_names)
+        fixed = {
+            name: bind.effective_value
+            for bind, name in compiled.bind_names.items()
+            if not bind.required
+        }
+        return cls(str(compiled), positional, json_names, fixed)
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         bound = {
             name: json.dumps(value) if name in self.json_names and value is not None else value
             for name, value in values.items()
         }
+        if self.fixed:
+            bound = {**self.fixed, **bound}
         if self.positional is None:
             return bound
         return tuple(bound[name] for name in self.positional)
@@ -62,6 +78,11 @@ class DriverStatement:
         """Execute with `values` (one per bind name); returns the cursor for RETURNING rows."""
         cursor.execute(self.sql, self.parameters(values))
         return cursor
+
+    def run_many(self, cursor: DriverCursor, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Execute once per row (the driver's executemany); the rows changed in all."""
+        cursor.executemany(self.sql, [self.parameters(values) for values in rows])
+        return int(cursor.rowcount)
 
 
 _compiled: dict[tuple[str, str, str], DriverStatement] = {}

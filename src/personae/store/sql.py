@@ -79,11 +79,3 @@ def upsert_many(
     if rows:
         statement = _upsert_statement(connection.dialect.name, table, tuple(keys), tuple(rows[0]))
         connection.execute(statement, list(rows))
-
-
-def insert_or_ignore(
-    connection: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]
-) -> bool:
-    """Insert `values` unless a row with the same `keys` exists; True when inserted."""
-    statement = insert_or_ignore_statement(connection.dialect.name, table, tuple(keys))
-    return connection.execute(statement, values).first() is not None

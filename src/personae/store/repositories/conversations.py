@@ -16,7 +16,7 @@ from personae.store.database import BoundDatabase, Database
 from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.repositories.base import Scope
-from personae.store.sql import insert_or_ignore, update_by_key
+from personae.store.sql import insert_or_ignore_statement, update_by_key
 from personae.store.tables import conversation_participants, conversations
 
 _UNSET: Any = object()
@@ -39,14 +39,37 @@ class ConversationRepository:
 
     def _insert(self, record: ConversationRecord, *, if_absent: bool) -> bool:
         row = {"created_at": self._scope.clock(), **_conversation_row(record)}
+        database = self._scope.database
+        dialect = database.engine.dialect
+        if if_absent:
+            insert = prepared(
+                "create conversation if absent",
+                dialect,
+                conversations,
+                lambda name: insert_or_ignore_statement(name, conversations, ("id",)),
+            )
+        else:
+            insert = prepared(
+                "create conversation", dialect, conversations, lambda name: conversations.insert()
+            )
+        seat = prepared(
+            "seat participant",
+            dialect,
+            conversation_participants,
+            lambda name: conversation_participants.insert(),
+        )
         try:
-            with self._scope.database.write() as connection:
-                if if_absent:
-                    if not insert_or_ignore(connection, conversations, row, ["id"]):
-                        return False
-                else:
-                    connection.execute(conversations.insert(), row)
-                _insert_participants(connection, record.id, record.participants)
+            with database.driver_write() as cursor:
+                created = insert.run(cursor, row)
+                if if_absent and created.fetchone() is None:
+                    return False
+                seat.run_many(
+                    cursor,
+                    [
+                        {"conversation_id": record.id, "position": n, "persona_id": persona_id}
+                        for n, persona_id in enumerate(record.participants)
+                    ],
+                )
         except IntegrityError:
             raise self._cannot_create(record) from None
         return True

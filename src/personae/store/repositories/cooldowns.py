@@ -11,6 +11,7 @@ from sqlalchemy import case, select
 from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import pair_key
+from personae.store.driver import prepared
 from personae.store.repositories.base import Scope
 from personae.store.sql import dialect_insert
 from personae.store.tables import pair_cooldowns
@@ -37,10 +38,11 @@ class CooldownRepository:
     def block(self, a: str, b: str, until_s: float) -> None:
         """The pair may not talk again before `until_s`; an existing later time is kept."""
         first, second = pair_key(a, b)
-        with self._scope.database.write() as connection:
-            connection.execute(
-                _block_statement(connection.dialect.name),
-                {"run_id": self._scope.key, "a": first, "b": second, "until_s": until_s},
+        database = self._scope.database
+        block = prepared("block pair", database.engine.dialect, pair_cooldowns, _block_statement)
+        with database.driver_write() as cursor:
+            block.run(
+                cursor, {"run_id": self._scope.key, "a": first, "b": second, "until_s": until_s}
             )
 
     def until(self, a: str, b: str) -> float:

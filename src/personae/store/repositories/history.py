@@ -7,6 +7,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from personae.domain.relationship import pair_key
+from personae.store.driver import prepared
 from personae.store.errors import StoreError
 from personae.store.records import InteractionRecord
 from personae.store.repositories.base import Scope
@@ -21,14 +22,16 @@ class HistoryRepository:
         """Store `record` (its `created_at` set now when 0) and return it as stored."""
         if not record.created_at:
             record = record.model_copy(update={"created_at": self._scope.clock()})
+        database = self._scope.database
+        insert = prepared(
+            "add interaction",
+            database.engine.dialect,
+            interaction_history,
+            lambda dialect: interaction_history.insert(),
+        )
         try:
-            with self._scope.database.write() as connection:
-                # Values as parameters, not baked into the statement: the compiled INSERT is
-                # then cached, where a statement carrying this JSON cost milliseconds to key.
-                connection.execute(
-                    interaction_history.insert(),
-                    {"run_id": self._scope.key, **record.model_dump(mode="json")},
-                )
+            with database.driver_write() as cursor:
+                insert.run(cursor, {"run_id": self._scope.key, **record.model_dump(mode="json")})
         except IntegrityError:
             raise StoreError(
                 f"interaction {record.id!r} is already stored, or its conversation "

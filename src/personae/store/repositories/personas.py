@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.dml import Update
 
 from personae.domain.persona import BigFive, InteractionState, Persona, Priority
+from personae.store.driver import prepared
 from personae.store.errors import NotFoundError
 from personae.store.repositories.base import Scope
 from personae.store.sql import upsert
@@ -21,6 +23,18 @@ _UPDATE_STATE = update(persona_states).where(
     persona_states.c.persona_id == bindparam("persona"),
 )
 _STATE_KEYS = ("run_id", "persona_id", "updated_at")
+
+
+class _UnknownPersona(Exception):
+    """Raised inside `save_states`'s transaction to undo it; never leaves the repository."""
+
+
+def _update_states_statement(dialect: str) -> Update:
+    """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
+    columns = _state_row(InteractionState(), 0.0)
+    return _UPDATE_STATE.values({name: bindparam(name) for name in columns})
+
+
 _BIG_FIVE = ("openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism")
 
 
@@ -60,13 +74,22 @@ class PersonaRepository:
             {"scope": self._scope.key, "persona": pid, **_state_row(state, now)}
             for pid, state in states.items()
         ]
-        with self._scope.database.write() as connection:
-            # SQLite's and psycopg's executemany report the total rows changed.
-            if connection.execute(_UPDATE_STATE, rows).rowcount != len(rows):
-                # An unknown persona: raising inside the transaction undoes the whole call.
-                stored = self._known_in(connection, states)
-                missing = sorted(pid for pid in states if pid not in stored)
-                raise NotFoundError(self._missing(missing[0] if missing else next(iter(states))))
+        database = self._scope.database
+        statement = prepared(
+            "save states", database.engine.dialect, persona_states, _update_states_statement
+        )
+        try:
+            with database.driver_write() as cursor:
+                # SQLite's and psycopg's executemany report the total rows changed.
+                if statement.run_many(cursor, rows) != len(rows):
+                    # An unknown persona: raising inside the transaction undoes the whole call.
+                    raise _UnknownPersona
+        except _UnknownPersona:
+            stored = self.ids()
+            missing = sorted(pid for pid in states if pid not in stored)
+            raise NotFoundError(
+                self._missing(missing[0] if missing else next(iter(states)))
+            ) from None
 
     def get(self, persona_id: str) -> Persona | None:
         found = self.get_many([persona_id])

@@ -10,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.dml import Insert
 
 from personae.domain.relationship import Relationship, Relationships, pair_key
+from personae.store.driver import prepared
 from personae.store.repositories.base import Scope
 from personae.store.sql import dialect_insert, upsert
 from personae.store.tables import relationships
@@ -74,9 +75,13 @@ class RelationshipRepository:
         """One more interaction of the pair, moving its affinity by `affinity_change` (kept
         within -100..100); a pair of strangers starts at 0. One statement, no read first."""
         first, second = pair_key(a, b)
-        with self._scope.database.write() as connection:
-            connection.execute(
-                _interaction_statement(connection.dialect.name),
+        database = self._scope.database
+        statement = prepared(
+            "record interaction", database.engine.dialect, relationships, _interaction_statement
+        )
+        with database.driver_write() as cursor:
+            statement.run(
+                cursor,
                 {
                     "run_id": self._scope.key,
                     "a": first,
