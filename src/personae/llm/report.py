@@ -25,8 +25,19 @@ class GroupBy(StrEnum):
 
 def month_start(posix_s: float) -> float:
     """The first instant of the UTC calendar month containing `posix_s`."""
+    return month_bounds(posix_s)[0]
+
+
+def month_bounds(posix_s: float) -> tuple[float, float]:
+    """The first instant of the UTC calendar month containing `posix_s`, and of the next."""
     moment = datetime.fromtimestamp(posix_s, UTC)
-    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    return start.timestamp(), following.timestamp()
 
 
 def day_of(posix_s: float) -> str:

@@ -20,7 +20,7 @@ from personae.domain import UsageRecord
 from personae.llm.backend import Backend, BackendInfo
 from personae.llm.clock import Clock
 from personae.llm.fallback_lines import FallbackLines
-from personae.llm.report import BudgetStatus, month_start
+from personae.llm.report import BudgetStatus, month_bounds
 from personae.llm.settings import BudgetPolicy
 from personae.llm.types import ChatRequest, ChatResponse, StreamChunk
 from personae.llm.usage import UsageSink
@@ -46,6 +46,7 @@ class CallCeiling:
 @dataclass(slots=True)
 class _Month:
     start: float
+    end: float  # the next month's start
     spent_usd: float = 0.0
     unpriced_tokens: int = 0
     reserved_usd: float = 0.0
@@ -64,12 +65,13 @@ class SpendLedger:
         self._months: dict[str, _Month] = {}
 
     def _month(self, player_id: str) -> _Month:
-        start = month_start(self.clock.now())
+        now = self.clock.now()
         month = self._months.get(player_id)
-        if month is None or month.start != start:
-            month = _Month(start)
+        # Every call asks three times: the calendar is consulted only when a month turns.
+        if month is None or not month.start <= now < month.end:
+            month = _Month(*month_bounds(now))
             if self.history is not None:
-                for record in self.history.query(player_id, since=start):
+                for record in self.history.query(player_id, since=month.start):
                     self._add(month, record)
             self._months[player_id] = month
         return month
