@@ -24,10 +24,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from personae.cards.frameworks.compile import CompiledPersona
 from personae.conversation.characters import Characters
 from personae.conversation.journal import Journal, NullJournal
 from personae.conversation.memory_link import Tale
-from personae.conversation.prompt import Scene, ask, build_messages
+from personae.conversation.prompt import Scene, ask, build_messages, system_prompt
 from personae.conversation.quality import Relevance, Verdict, denoise, judge
 from personae.conversation.settings import ConversationSettings
 from personae.conversation.window import Digest, Digester, SummaryDigester, fold_point
@@ -133,6 +134,8 @@ class Conversation:
         self._told: set[tuple[str, str]] = set()  # (memory id, listener) passed on in this talk
         self._tale: Tale | None = None
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
+        self._characters: dict[tuple[str, tuple[str, ...]], CompiledPersona | None] = {}
+        self._system_prompts: dict[tuple[str, str | None], str] = {}
 
     # -- opening and resuming --
 
@@ -390,7 +393,6 @@ class Conversation:
         assert decision.speaker_id is not None
         speaker = self.exchange.personas[decision.speaker_id]
         index = len(self.history)
-        wording = random.Random(f"{self.seed}:{index}")
         base = {
             "conversation_id": self.record.id,
             "index": index,
@@ -405,6 +407,7 @@ class Conversation:
         if decision.leaving is not None or not decision.tier.uses_llm:
             reason = decision.leaving.reason if decision.leaving else ExitReason.BORED
             room_lines = self.room.exit_phrases if self.room else []
+            wording = random.Random(f"{self.seed}:{index}")
             text = exit_line(reason, speaker, wording, room_lines)
             return Turn(
                 **base, text=text, raw_text=text, tier=TierName.TEMPLATE.value, is_exit=True
@@ -498,14 +501,12 @@ class Conversation:
         s = self.deps.settings
         window = self.history[self.summarized :]
         listener_names = [p.name for p in listeners]
-        character = (
-            self.deps.characters.of(speaker, listener_names) if self.deps.characters else None
-        )
+        character = self._character(speaker, listener_names)
         lore = (
             self.deps.characters.lore(
                 speaker, [t.text for t in window], random.Random(f"{self.seed}:{index}:lore")
             )
-            if self.deps.characters
+            if self.deps.characters and speaker.lorebook is not None
             else []
         )
         the_ask = ask(
@@ -524,7 +525,7 @@ class Conversation:
             self.summary,
             window,
             the_ask,
-            character.system_prompt if character else None,
+            system=self._system_prompt(speaker, character),
         )
         words = tier.max_words or s.full_max_words
         listener = listeners[0] if listeners else None
@@ -547,6 +548,26 @@ class Conversation:
                 wants_exit=tier.prepare_exit and tier.name is TierName.TEMPLATE,
             ),
         )
+
+    def _character(self, speaker: Persona, listener_names: list[str]) -> CompiledPersona | None:
+        """The speaker's compiled card, if it has one: the same for every turn it speaks to the
+        same listeners, so compiled once for them."""
+        if self.deps.characters is None:
+            return None
+        key = (speaker.id, tuple(listener_names))
+        if key not in self._characters:
+            self._characters[key] = self.deps.characters.of(speaker, listener_names)
+        return self._characters[key]
+
+    def _system_prompt(self, speaker: Persona, character: CompiledPersona | None) -> str:
+        """Stable for the whole talk (who the speaker is, the room, who is present): built once
+        per speaker and card prompt, which also keeps an inference server's prefix cache warm."""
+        card = character.system_prompt if character else None
+        key = (speaker.id, card)
+        prompt = self._system_prompts.get(key)
+        if prompt is None:
+            prompt = self._system_prompts[key] = system_prompt(speaker, self._scene, card)
+        return prompt
 
     def _tale_words(self) -> str | None:
         """What the ask says when the speaker is to pass a fact on."""

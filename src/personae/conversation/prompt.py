@@ -11,7 +11,7 @@ Message layout, chosen so that an inference server's prefix cache is reused acro
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from personae.domain.memory import Memory
 from personae.domain.persona import Persona
@@ -28,6 +28,11 @@ class Scene:
     room: Room | None
     personas: Mapping[str, Persona]
     affinities: Mapping[tuple[str, str], float]
+    names: Mapping[str, str] = field(init=False)
+    """Each persona's name by id."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", {pid: p.name for pid, p in self.personas.items()})
 
 
 def relation_word(affinity: float) -> str:
@@ -144,9 +149,14 @@ def build_messages(
     window: Sequence[Turn],
     the_ask: str,
     character_prompt: str | None = None,
+    system: str | None = None,
 ) -> list[Message]:
-    names = {pid: p.name for pid, p in scene.personas.items()}
-    messages = [Message(Role.SYSTEM, system_prompt(speaker, scene, character_prompt))]
+    """The messages of one turn's request; `system`, when given, is the speaker's system prompt
+    as `system_prompt` made it earlier in the talk."""
+    names = scene.names
+    if system is None:
+        system = system_prompt(speaker, scene, character_prompt)
+    messages = [Message(Role.SYSTEM, system)]
     if summary:
         messages.append(Message(Role.USER, f"Earlier: {summary}"))
     messages.extend(window_messages(speaker.id, window, names))
