@@ -5,13 +5,16 @@ calls and prompt tokens) through the whole engine: dynamics, prompt building, co
 summaries, quality pipeline, and a real SQLite store committing every turn.
 
 The timed pass: 30 conversations of 20 lines each (the issue's measure), opening and closing
-included. Baseline, measured in the same run: the same number of backend calls made directly,
-with no engine around them. Engine overhead per line = (engine time - backend-only time - time
-inside the embedding model) / lines; the embedding model's time is reported on its own, like the
-LLM's it is model inference, not engine work. Prompt tokens at lines 5/10/20/40 come from a
-second, untimed pass of three 40-line conversations.
+included, each on a fresh store; five rounds, and the median is reported with the range, since
+a shared virtual machine's speed drifts between runs. Baseline, measured in the same run after
+each round: the same number of backend calls made directly, with no engine around them. Engine
+overhead per line = (engine time - backend-only time - time inside the embedding model) / lines;
+the embedding model's time is reported on its own, like the LLM's it is model inference, not
+engine work. Prompt tokens at lines 5/10/20/40 come from a second, untimed pass of three
+40-line conversations.
 
 Usage: python benchmarks/bench_conversation.py [--conversations N] [--lines N] [--long-lines N]
+       [--rounds N]
 Last line: one JSON object.
 """
 
@@ -26,7 +29,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import mean
+from statistics import mean, median
 
 from personae.conversation.engine import Conversation, Deps
 from personae.conversation.journal import StoreJournal
@@ -162,12 +165,12 @@ class Pass:
 
 
 async def run_config(
-    folder: Path, memory: bool, conversations: int, lines: int, first_seed: int = 0
+    folder: Path, memory: bool, conversations: int, lines: int, first_seed: int = 0, tag: str = ""
 ) -> Pass:
     """`conversations` conversations of `lines` lines over a fresh store, with or without
     memory."""
     dynamics = DynamicsSettings(budgets=BudgetSettings(time_budget_s=10**7))
-    store = open_store(str(folder / f"bench-{memory}-{lines}.db"))
+    store = open_store(str(folder / f"bench-{memory}-{lines}{tag}.db"))
     backend = CountingBackend()
     embedder = TimedEmbedder() if memory else None
     deps = Deps(llm=backend, journal=StoreJournal(store), dynamics=dynamics)
@@ -216,15 +219,27 @@ async def main() -> None:
     parser.add_argument(
         "--long-lines", type=int, default=40, help="lines per conversation of the token curve"
     )
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the median counts")
     args = parser.parse_args()
 
-    figures: dict[str, object] = {"conversations": args.conversations, "lines_each": args.lines}
+    figures: dict[str, object] = {
+        "conversations": args.conversations,
+        "lines_each": args.lines,
+        "rounds": args.rounds,
+    }
     with tempfile.TemporaryDirectory() as folder:
         for memory in (False, True):
-            timed = await run_config(Path(folder), memory, args.conversations, args.lines)
+            overheads, embedding = [], []
+            for round_ in range(args.rounds):
+                timed = await run_config(
+                    Path(folder), memory, args.conversations, args.lines, tag=f"-{round_}"
+                )
+                backend_s = await backend_alone(timed.backend.calls)
+                engine_s = timed.elapsed_s - backend_s - timed.embedding_s
+                overheads.append(engine_s / timed.lines * 1000)
+                embedding.append(timed.embedding_s / timed.lines * 1000)
             # The prompt-token curve needs longer talks; their time is not measured.
             long = await run_config(Path(folder), memory, 3, args.long_lines, first_seed=1000)
-            backend_s = await backend_alone(timed.backend.calls)
 
             def at(position: int, runs: list[tuple[list[int], int]] = long.results) -> float:
                 found = [p[position - 1] for p, _ in runs if len(p) >= position]
@@ -232,15 +247,15 @@ async def main() -> None:
 
             lines = timed.lines
             name = "memory" if memory else "summary_only"
-            engine_s = timed.elapsed_s - backend_s - timed.embedding_s
             figures[name] = {
                 "lines": lines,
                 "llm_calls": timed.backend.calls,
                 "calls_by_purpose": timed.backend.by_purpose,
                 "llm_calls_per_line": round(timed.backend.calls / lines, 3),
                 "prompt_tokens_at_line": {str(n): at(n) for n in (5, 10, 20, 40)},
-                "engine_ms_per_line": round(engine_s / lines * 1000, 3),
-                "embedding_ms_per_line": round(timed.embedding_s / lines * 1000, 3),
+                "engine_ms_per_line": round(median(overheads), 3),
+                "engine_ms_per_line_range": [round(min(overheads), 3), round(max(overheads), 3)],
+                "embedding_ms_per_line": round(median(embedding), 3),
                 "backend_only_ms_per_call": round(
                     backend_s / max(1, timed.backend.calls) * 1000, 4
                 ),
@@ -251,7 +266,8 @@ async def main() -> None:
                 f"{name}: {lines} lines, {timed.backend.calls} LLM calls "
                 f"({f['llm_calls_per_line']} per line) {timed.backend.by_purpose}; prompt tokens "
                 f"at lines 5/10/20/40 {f['prompt_tokens_at_line']}; engine "
-                f"{f['engine_ms_per_line']} ms per line (+ {f['embedding_ms_per_line']} ms of "
+                f"{f['engine_ms_per_line']} ms per line (median of {args.rounds} rounds, range "
+                f"{f['engine_ms_per_line_range']}; + {f['embedding_ms_per_line']} ms of "
                 "embedding)"
             )
     print(json.dumps(figures))
