@@ -15,8 +15,10 @@ import numpy.typing as npt
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Update
 
 from personae.domain.memory import Memory, MemoryKind, MemoryTier
+from personae.store.driver import prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.records import FactTelling
 from personae.store.repositories.base import Scope
@@ -62,9 +64,13 @@ class MemoryRepository:
         ]
         if not rows:
             return
+        database = self._scope.database
+        insert = prepared(
+            "add memories", database.engine.dialect, memories, lambda name: memories.insert()
+        )
         try:
-            with self._scope.database.write() as connection:
-                connection.execute(memories.insert(), rows)
+            with database.driver_write() as cursor:
+                insert.run_many(cursor, rows)
         except IntegrityError:
             ids = ", ".join(repr(m.id) for m in many[:5])
             raise StoreError(
@@ -88,13 +94,18 @@ class MemoryRepository:
         if not many:
             return
         rows = [{**_row(memory), "memory_id": memory.id} for memory in many]
-        with self._scope.database.write() as connection:
-            names = tuple(name for name in rows[0] if name not in ("id", "memory_id"))
-            result = connection.execute(update_by_key(memories, names, "memory_id"), rows)
-            if result.rowcount != len(rows):  # raising here rolls the whole call back
-                stored = self.get_many([m.id for m in many])
-                missing = next((m.id for m in many if m.id not in stored), many[0].id)
-                raise NotFoundError(f"memory {missing!r} is not in the store")
+        database = self._scope.database
+        statement = prepared(
+            "update memories", database.engine.dialect, memories, _update_memories_statement
+        )
+        try:
+            with database.driver_write() as cursor:
+                if statement.run_many(cursor, rows) != len(rows):
+                    raise _UnknownMemory  # rolls the whole call back
+        except _UnknownMemory:
+            stored = self.get_many([m.id for m in many])
+            missing = next((m.id for m in many if m.id not in stored), many[0].id)
+            raise NotFoundError(f"memory {missing!r} is not in the store") from None
 
     def get(self, memory_id: str) -> Memory | None:
         found = self._select(memories.c.id == memory_id, scoped=False)
@@ -248,6 +259,16 @@ class MemoryRepository:
             return [
                 Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
             ]
+
+
+class _UnknownMemory(Exception):
+    """Raised inside `update_many`'s transaction to undo it; never leaves the repository."""
+
+
+def _update_memories_statement(dialect: str) -> Update:
+    """Every field of a memory but its id, by the parameter `memory_id`."""
+    names = tuple(name for name in Memory.model_fields if name != "id")
+    return update_by_key(memories, names, "memory_id")
 
 
 def _row(memory: Memory) -> dict[str, Any]:
