@@ -51,7 +51,6 @@ ROLE_CONFUSION = re.compile(
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
-SPACES = re.compile(r"\s+")
 NON_WORD = re.compile(r"\W+")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
@@ -77,12 +76,14 @@ def denoise(
     s = settings or QualitySettings()
     line = text.strip()
     line = _strip_name_prefix(line, [persona.name, persona.id])
-    line = line.strip().strip('"“”').strip()
-    line = SPACES.sub(" ", line)
+    line = " ".join(line.strip().strip('"“”').split())  # one space between words
+    # Each pattern only where its mark is: most lines have none, and a substitution costs more.
     if persona.intelligence > s.filler_intelligence_above:
         line = FILLERS.sub("", line)
-        line = ELLIPSIS.sub(". ", line).replace(" .", ".")
-    line = CITATION.sub("", line)
+        if ".." in line or "…" in line:
+            line = ELLIPSIS.sub(". ", line).replace(" .", ".")
+    if "[" in line:
+        line = CITATION.sub("", line)
     line = _cut_at_other_speaker(line, others)
     line = _drop_repeated_sentences(line, recent)
     line = _whole_sentences(line, s.max_sentences)
