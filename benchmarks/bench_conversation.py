@@ -37,7 +37,7 @@ from personae.conversation.memory_link import MemoryLink
 from personae.domain import InteractionState, Persona, Priority
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import BudgetSettings, DynamicsSettings
-from personae.heap import freeze_startup_heap
+from personae.heap import freeze_startup_heap, tune_collector
 from personae.llm.backend import BackendInfo
 from personae.llm.types import ChatRequest, ChatResponse, Message, Role, StreamChunk, Usage
 from personae.memory.embeddings.cache import CachingEmbedder
@@ -192,6 +192,7 @@ async def run_config(
         store.personas.save_many([keen(f"a{i}"), keen(f"b{i}")])
     await one_conversation(deps, 5, 10**6)  # warm up: model loading is not per-line cost
     freeze_startup_heap()  # as `open_runtime` does for every command
+    tune_collector()
     backend.calls, backend.prompt_tokens, backend.by_purpose = 0, [], {}
     if embedder is not None:
         embedder.seconds = 0.0

@@ -18,7 +18,7 @@ from personae.conversation.journal import Settle, StoreJournal, keep_final_state
 from personae.conversation.memory_link import MemoryLink
 from personae.conversation.settings import ConversationSettings
 from personae.dynamics.settings import DynamicsSettings
-from personae.heap import freeze_startup_heap
+from personae.heap import freeze_startup_heap, tune_collector
 from personae.llm.settings import LLMSettings, load_llm_settings
 from personae.llm.spec import forced_spec
 from personae.llm.stack import LLMStack
@@ -110,6 +110,7 @@ async def open_runtime(
     usage = BufferedUsageSink(store.usage)
     stack = LLMStack(chosen, sink=usage, forced=forced_spec(llm))
     freeze_startup_heap()
+    tune_collector()
     try:
         yield Runtime(
             stack, store, dynamics or DynamicsSettings(), settings or ConversationSettings()
