@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.sql.dml import Delete
 
 from personae.domain.world import Migration, PersonaSnapshot
+from personae.store.driver import prepared
 from personae.store.repositories.base import Scope
 from personae.store.sql import upsert_many
 from personae.store.tables import migrations, placements, snapshots
+
+
+def _clear_tick(dialect: str) -> Delete:
+    return delete(snapshots).where(
+        snapshots.c.run_id == bindparam("run_id"), snapshots.c.tick == bindparam("tick")
+    )
 
 
 class WorldRepository:
@@ -62,18 +70,19 @@ class WorldRepository:
         ]
 
     def add_snapshots(self, taken: Iterable[PersonaSnapshot]) -> None:
-        """Snapshots of one tick; taking a tick again replaces it (a resumed tick)."""
-        rows = [{"run_id": self._scope.key, **s.model_dump()} for s in taken]
+        """Snapshots of one tick; taking a tick again replaces it (a resumed tick). Every
+        persona every tick: written on the driver, one executemany."""
+        rows = [{"run_id": self._scope.key, **vars(s)} for s in taken]
         if not rows:
             return
-        with self._scope.database.write() as connection:
-            ticks = {row["tick"] for row in rows}
-            connection.execute(
-                delete(snapshots).where(
-                    snapshots.c.run_id == self._scope.key, snapshots.c.tick.in_(ticks)
-                )
-            )
-            connection.execute(snapshots.insert(), rows)
+        database = self._scope.database
+        dialect = database.engine.dialect
+        clear = prepared("clear tick", dialect, snapshots, _clear_tick)
+        insert = prepared("add snapshots", dialect, snapshots, lambda name: snapshots.insert())
+        ticks = sorted({row["tick"] for row in rows})
+        with database.driver_write() as cursor:
+            clear.run_many(cursor, [{"run_id": self._scope.key, "tick": t} for t in ticks])
+            insert.run_many(cursor, rows)
 
     def snapshots(self, persona_id: str | None = None) -> list[PersonaSnapshot]:
         statement = select(snapshots).where(snapshots.c.run_id == self._scope.key)

@@ -1,0 +1,53 @@
+"""A run's geography: placements, migrations and per-tick snapshots, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from personae.domain.world import Migration, PersonaSnapshot
+from personae.store import Store
+
+
+def snapshot(tick: int, persona_id: str, energy: float, talking: bool = False) -> PersonaSnapshot:
+    return PersonaSnapshot(
+        tick=tick,
+        at_s=30.0 * (tick + 1),
+        persona_id=persona_id,
+        room_id="tavern",
+        social_energy=energy,
+        interaction_fatigue=12.5,
+        available_time_s=600.0,
+        talking=talking,
+    )
+
+
+def test_snapshots_come_back_by_tick_and_persona(store: Store) -> None:
+    world = store.for_run("r1").world
+    world.add_snapshots([snapshot(0, "mara", 80.0, talking=True), snapshot(0, "gorin", 55.5)])
+    world.add_snapshots([snapshot(1, "gorin", 60.0), snapshot(1, "mara", 70.25)])
+    assert world.snapshots() == [
+        snapshot(0, "gorin", 55.5),
+        snapshot(0, "mara", 80.0, talking=True),
+        snapshot(1, "gorin", 60.0),
+        snapshot(1, "mara", 70.25),
+    ]
+    assert world.snapshots("mara")[1] == snapshot(1, "mara", 70.25)
+
+
+def test_taking_a_tick_again_replaces_it(store: Store) -> None:
+    world = store.for_run("r1").world
+    world.add_snapshots([snapshot(0, "mara", 80.0), snapshot(0, "gorin", 55.5)])
+    world.add_snapshots([snapshot(0, "mara", 10.0)])  # a resumed run retakes tick 0
+    assert world.snapshots() == [snapshot(0, "mara", 10.0)]
+
+
+def test_runs_keep_their_own_snapshots_placements_and_migrations(store: Store) -> None:
+    first, second = store.for_run("r1").world, store.for_run("r2").world
+    first.add_snapshots([snapshot(0, "mara", 80.0)])
+    first.place({"mara": ("tavern", 0.0)})
+    second.place({"mara": ("market", 30.0)})
+    move = Migration(persona_id="mara", from_room="tavern", to_room="market", at_s=30.0)
+    second.add_migrations([move])
+    assert second.snapshots() == []
+    assert first.placements() == {"mara": ("tavern", 0.0)}
+    assert second.placements() == {"mara": ("market", 30.0)}
+    assert first.migrations() == []
+    assert second.migrations() == [move]
