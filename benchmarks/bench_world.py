@@ -7,6 +7,8 @@ committed turns), closings, rest, migrations, snapshots and the tick commit.
 Baseline, in the same run: a fresh scripted backend answering the very requests the run made,
 with no engine around it.
 Engine overhead per line = (tick time - backend time) / lines spoken.
+The world loop's own time per tick = tick time minus the time inside conversations (opening,
+speaking, closing): selection, topics, rest, migrations, events, snapshots and the tick commit.
 
 Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N] [--memory]
 Last line: one JSON object.
@@ -20,10 +22,12 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from personae.conversation.engine import Conversation
 from personae.conversation.runtime import open_runtime
 from personae.conversation.settings import ConversationSettings
 from personae.domain import InteractionState, Persona, Priority
@@ -90,7 +94,7 @@ async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dic
         lines = 0
         started = time.perf_counter()
         tick_times = []
-        with recorded_requests() as requests:
+        with recorded_requests() as requests, conversation_time() as in_talks:
             for _ in range(ticks):
                 begun = time.perf_counter()
                 report = await simulation.step()
@@ -109,8 +113,35 @@ async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dic
         "ms_per_tick": round(elapsed / ticks * 1000, 1),
         "max_ms_per_tick": round(max(tick_times) * 1000, 1),
         "engine_ms_per_line": round((elapsed - backend_s) / max(1, lines) * 1000, 3),
+        "world_loop_ms_per_tick": round((elapsed - in_talks[0]) / ticks * 1000, 1),
         "backend_ms_per_call": round(backend_s / max(1, calls) * 1000, 4),
     }
+
+
+@contextmanager
+def conversation_time() -> Iterator[list[float]]:
+    """Seconds spent inside conversations (open, the concurrent advance, close) while inside;
+    these calls never overlap one another, so their times add up."""
+    spent = [0.0]
+    originals = (Conversation.open, Simulation._advance, Conversation.close)
+
+    def timed(call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - started
+
+        return run
+
+    Conversation.open = timed(originals[0])  # type: ignore[assignment]
+    Simulation._advance = timed(originals[1])  # type: ignore[method-assign]
+    Conversation.close = timed(originals[2])  # type: ignore[method-assign]
+    try:
+        yield spent
+    finally:
+        Conversation.open, Simulation._advance, Conversation.close = originals  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -158,7 +189,8 @@ async def main() -> None:
             print(
                 f"{size:>6} personas, {figures['rooms']:>5} rooms: "
                 f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
-                f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line"
+                f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line, world loop "
+                f"{figures['world_loop_ms_per_tick']} ms/tick"
             )
     print(json.dumps({"memory": args.memory, "sizes": results}))
 

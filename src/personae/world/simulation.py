@@ -206,8 +206,7 @@ class Simulation:
             free_ids = [pid for pid in present.get(room.room_id, []) if pid not in busy]
             opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
             report.opened.extend(opened)
-        batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
-        report.spoken = [turn for batch in batches for turn in batch]
+        report.spoken = await self._advance(end)
         for conversation_id, live in list(self.live.items()):
             if live.talk.finished:
                 ending = await live.talk.close(self.pairs)
@@ -220,6 +219,11 @@ class Simulation:
         self.tick += 1
         self.clock_s = end
         return report
+
+    async def _advance(self, end: float) -> list[Turn]:
+        """Every live conversation speaks until `end`, all at once (their turns share commits)."""
+        batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
+        return [turn for batch in batches for turn in batch]
 
     async def _fill(
         self,
