@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from personae.domain import Relationship
-from personae.store import Store
+from personae.store import Store, StoreError
 from tests.store.builders import conversation, persona, turn
+from tests.store.test_history import interaction
 
 
 def test_a_transaction_commits_all_its_calls_together(store: Store) -> None:
@@ -56,3 +57,36 @@ def test_resuming_a_conversation_without_turns_starts_at_zero(store: Store) -> N
     store.conversations.create(conversation())
     point = store.resume("c1")
     assert (point.turns, point.next_index, point.personas) == ([], 0, {})
+
+
+def test_a_driver_transaction_commits_its_writes_together(store: Store) -> None:
+    with store.driver_transaction() as tx:
+        tx.cooldowns.block("bard", "smith", 500.0)
+        tx.relationships.record_interaction("bard", "smith", 12.5)
+    assert store.cooldowns.until("bard", "smith") == 500.0
+    assert store.relationships.get("bard", "smith") is not None
+
+
+def test_a_failed_write_undoes_the_whole_driver_transaction(store: Store) -> None:
+    history = interaction("h1")
+    store.history.add(history)
+
+    def block_then_repeat() -> None:
+        with store.driver_transaction() as tx:
+            tx.cooldowns.block("bard", "smith", 500.0)
+            tx.history.add(history)  # the same row again: refused, translated, rolled back
+
+    with pytest.raises(StoreError, match="already stored"):
+        block_then_repeat()
+    assert store.cooldowns.until("bard", "smith") == 0.0
+
+
+def test_a_driver_transaction_refuses_sqlalchemy_writes(store: Store) -> None:
+
+    def create_run() -> None:
+        with store.driver_transaction() as tx:
+            tx.runs.create("r1", "tavern", 1)  # written through SQLAlchemy
+
+    with pytest.raises(TypeError, match="driver-path writes"):
+        create_run()
+    assert store.runs.get("r1") is None

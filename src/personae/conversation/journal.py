@@ -82,14 +82,17 @@ class StoreJournal:
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
         crashed conversation can be resumed from the store alone)."""
+        scoped = self.store.for_run(record.run_id)
         stored = self._stored.get(record.run_id)
-        with self.store.for_run(record.run_id).transaction() as tx:
-            if stored is None:  # the run's first conversation here: learn its whole cast once
-                stored = tx.personas.ids()
-            missing = [persona for pid, persona in starting.items() if pid not in stored]
-            if missing:
+        if stored is None:  # the run's first conversation here: learn its whole cast once
+            stored = scoped.personas.ids()
+        missing = [persona for pid, persona in starting.items() if pid not in stored]
+        if missing:
+            with scoped.transaction() as tx:
                 tx.personas.save_many(missing)
-            tx.conversations.create_if_absent(record)
+                tx.conversations.create_if_absent(record)
+        else:  # the usual case, one driver statement pair: the record and its participants
+            scoped.conversations.create_if_absent(record)
         # Only after the commit: a persona is remembered as stored once it is.
         self._stored[record.run_id] = stored | set(starting)
 
@@ -111,7 +114,7 @@ class StoreJournal:
         record, outcome = ending.record, ending.outcome
         scoped = self.store.for_run(record.run_id)
         settled = self.settle(ending)
-        with scoped.transaction() as tx:
+        with scoped.driver_transaction() as tx:  # every write below takes the driver path
             tx.conversations.save_fields(record)
             tx.personas.save_states({persona.id: persona.state for persona in settled})
             for (a, b), change in outcome.affinity_changes.items():

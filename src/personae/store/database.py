@@ -193,6 +193,39 @@ class BoundDatabase(Database):
                 cursor.close()
 
 
+class DriverBoundDatabase(Database):
+    """A `Database` whose driver writes all join one open driver transaction (see
+    `Store.driver_transaction`). SQLAlchemy writes are refused; reads go to the parent, outside
+    the transaction."""
+
+    def __init__(self, parent: Database, cursor: DriverCursor) -> None:
+        # Not `super().__init__`: the parent's checkpointer and connections serve this view.
+        self.engine = parent.engine
+        self.location = parent.location
+        self.checkpointer = parent.checkpointer
+        self._pins = None
+        self._parent = parent
+        self._cursor = cursor
+
+    @contextmanager
+    def driver_write(self) -> Iterator[DriverCursor]:
+        """The open transaction's cursor; driver errors come out translated, as in `write`."""
+        with self._translated():
+            yield self._cursor
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        raise TypeError(
+            "a driver transaction takes only driver-path writes; use Store.transaction()"
+        )
+        yield  # pragma: no cover - makes this a generator
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._parent.read() as connection:
+            yield connection
+
+
 class PinnedConnections:
     """One pooled connection per thread (and process), kept checked out until `release`."""
 

@@ -9,7 +9,12 @@ from types import TracebackType
 
 from sqlalchemy.engine import Connection
 
-from personae.store.database import BoundDatabase, Database, create_store_engine
+from personae.store.database import (
+    BoundDatabase,
+    Database,
+    DriverBoundDatabase,
+    create_store_engine,
+)
 from personae.store.location import Location, resolve_location
 from personae.store.records import ResumePoint
 from personae.store.repositories.base import Scope
@@ -77,6 +82,20 @@ class Store:
         transaction that had an error."""
         with self.database.write() as connection:
             yield self._bound(connection)
+
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Store]:
+        """`transaction` on the driver's own connection, for calls that all take the driver path
+        (`store/driver.py`): what a conversation writes as it opens and ends, without
+        SQLAlchemy's transaction machinery. A call inside that would write through SQLAlchemy
+        raises `TypeError`; reads see the database as committed, not this transaction."""
+        with self.database.driver_write() as cursor:
+            yield Store(
+                DriverBoundDatabase(self.database, cursor),
+                self.run_id,
+                self._clock,
+                self.opened_from,
+            )
 
     @contextmanager
     def _snapshot(self) -> Iterator[Store]:
