@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from personae.store.checkpoints import WalCheckpointer
-from personae.store.driver import DriverCursor
+from personae.store.driver import DriverCursor, DriverStatement
 from personae.store.errors import StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
@@ -134,6 +134,22 @@ class Database:
                 if not pinned:
                     pooled.close()  # back to the pool
 
+    def driver_update_every(
+        self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
+    ) -> bool:
+        """`statement` (an UPDATE by key) once per row, in one driver transaction that is kept
+        only if every row matched a stored row. False, with nothing written, when one did not
+        (the caller says which, in its own words). Inside `Store.transaction` or
+        `driver_transaction` the open transaction decides; the caller's error undoes it."""
+        try:
+            with self.driver_write() as cursor:
+                # SQLite's and psycopg's executemany report the total rows changed.
+                if statement.run_many(cursor, rows) != len(rows):
+                    raise _Incomplete  # leaving by an exception rolls the transaction back
+        except _Incomplete:
+            return False
+        return True
+
     @contextmanager
     def _translated(self) -> Iterator[None]:
         driver = self.engine.dialect.loaded_dbapi
@@ -154,6 +170,14 @@ class Database:
             raise unreadable(self.location, reason) from None
         raise StoreError(f"database {self.location.describe()}: {reason}") from cause
 
+    def _view_of(self, parent: Database) -> None:
+        """Set up a view of `parent` inside one of its transactions: its engine and background
+        checkpointer serve the view; it pins no connections of its own."""
+        self.engine = parent.engine
+        self.location = parent.location
+        self.checkpointer = parent.checkpointer
+        self._pins = None
+
     def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
@@ -162,15 +186,15 @@ class Database:
         self.engine.dispose()
 
 
+class _Incomplete(Exception):
+    """Undoes a `driver_update_every` whose rows did not all match; never leaves it."""
+
+
 class BoundDatabase(Database):
     """A `Database` whose reads and writes all join one already open transaction."""
 
     def __init__(self, parent: Database, connection: Connection) -> None:
-        # Not `super().__init__`: the parent's checkpointer serves its bound views too.
-        self.engine = parent.engine
-        self.location = parent.location
-        self.checkpointer = parent.checkpointer
-        self._pins = None
+        self._view_of(parent)
         self._connection = connection
 
     @contextmanager
@@ -199,11 +223,7 @@ class DriverBoundDatabase(Database):
     the transaction."""
 
     def __init__(self, parent: Database, cursor: DriverCursor) -> None:
-        # Not `super().__init__`: the parent's checkpointer and connections serve this view.
-        self.engine = parent.engine
-        self.location = parent.location
-        self.checkpointer = parent.checkpointer
-        self._pins = None
+        self._view_of(parent)
         self._parent = parent
         self._cursor = cursor
 

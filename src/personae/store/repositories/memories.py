@@ -98,14 +98,10 @@ class MemoryRepository:
         statement = prepared(
             "update memories", database.engine.dialect, memories, _update_memories_statement
         )
-        try:
-            with database.driver_write() as cursor:
-                if statement.run_many(cursor, rows) != len(rows):
-                    raise _UnknownMemory  # rolls the whole call back
-        except _UnknownMemory:
+        if not database.driver_update_every(statement, rows):  # an unknown memory: none saved
             stored = self.get_many([m.id for m in many])
             missing = next((m.id for m in many if m.id not in stored), many[0].id)
-            raise NotFoundError(f"memory {missing!r} is not in the store") from None
+            raise NotFoundError(f"memory {missing!r} is not in the store")
 
     def get(self, memory_id: str) -> Memory | None:
         found = self._select(memories.c.id == memory_id, scoped=False)
@@ -259,10 +255,6 @@ class MemoryRepository:
             return [
                 Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
             ]
-
-
-class _UnknownMemory(Exception):
-    """Raised inside `update_many`'s transaction to undo it; never leaves the repository."""
 
 
 def _update_memories_statement(dialect: str) -> Update:

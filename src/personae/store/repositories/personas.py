@@ -24,17 +24,6 @@ _UPDATE_STATE = update(persona_states).where(
 )
 _STATE_KEYS = ("run_id", "persona_id", "updated_at")
 
-
-class _UnknownPersona(Exception):
-    """Raised inside `save_states`'s transaction to undo it; never leaves the repository."""
-
-
-def _update_states_statement(dialect: str) -> Update:
-    """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
-    columns = _state_row(InteractionState(), 0.0)
-    return _UPDATE_STATE.values({name: bindparam(name) for name in columns})
-
-
 _BIG_FIVE = ("openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism")
 
 
@@ -78,18 +67,10 @@ class PersonaRepository:
         statement = prepared(
             "save states", database.engine.dialect, persona_states, _update_states_statement
         )
-        try:
-            with database.driver_write() as cursor:
-                # SQLite's and psycopg's executemany report the total rows changed.
-                if statement.run_many(cursor, rows) != len(rows):
-                    # An unknown persona: raising inside the transaction undoes the whole call.
-                    raise _UnknownPersona
-        except _UnknownPersona:
+        if not database.driver_update_every(statement, rows):  # an unknown persona: none saved
             stored = self.ids()
             missing = sorted(pid for pid in states if pid not in stored)
-            raise NotFoundError(
-                self._missing(missing[0] if missing else next(iter(states)))
-            ) from None
+            raise NotFoundError(self._missing(missing[0] if missing else next(iter(states))))
 
     def get(self, persona_id: str) -> Persona | None:
         found = self.get_many([persona_id])
@@ -113,15 +94,6 @@ class PersonaRepository:
         statement = select(personas.c.id).where(personas.c.run_id == self._scope.key)
         with self._scope.database.read() as connection:
             return set(connection.execute(statement).scalars())
-
-    def _known_in(self, connection: Connection, persona_ids: Iterable[str]) -> set[str]:
-        wanted = sorted(set(persona_ids))
-        if not wanted:
-            return set()
-        statement = select(personas.c.id).where(
-            personas.c.run_id == self._scope.key, personas.c.id.in_(wanted)
-        )
-        return set(connection.execute(statement).scalars())
 
     def list(self) -> builtins.list[Persona]:
         """Every persona of this scope, by id."""
@@ -212,6 +184,12 @@ class PersonaRepository:
     def _missing(self, persona_id: str) -> str:
         where = f"run {self._scope.run_id!r}" if self._scope.run_id else "outside any run"
         return f"persona {persona_id!r} is not in the store ({where}); save it first"
+
+
+def _update_states_statement(dialect: str) -> Update:
+    """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
+    columns = _state_row(InteractionState(), 0.0)
+    return _UPDATE_STATE.values({name: bindparam(name) for name in columns})
 
 
 def _state_row(state: InteractionState, now: float) -> dict[str, Any]:
