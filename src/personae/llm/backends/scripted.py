@@ -17,6 +17,7 @@ import random
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
+from functools import cache
 from typing import Final
 
 from personae.domain import Persona
@@ -169,8 +170,14 @@ def _fresh_line(
 def _was_said(template: str, heard: str) -> bool:
     """Whether a line from `template` was said, whatever filled its slots: every fixed part of
     it is in `heard` (so "I know a little of trade, Ana" and "..., Bo" count as one line)."""
-    fixed = [key for part in _SLOT.split(template) if (key := _sentence_key(part))]
+    fixed = _fixed_parts(template)
     return bool(fixed) and all(key in heard for key in fixed)
+
+
+@cache
+def _fixed_parts(template: str) -> tuple[str, ...]:
+    """The template's words between its slots, as `_sentence_key`s (templates are constants)."""
+    return tuple(key for part in _SLOT.split(template) if (key := _sentence_key(part)))
 
 
 def _sentence_key(sentence: str) -> str:
