@@ -31,6 +31,9 @@ def test_reference_marks_copied_from_training_text_are_dropped() -> None:
     text = "Philosophy enriches life [2] and we must explore other paths. [4."
     assert denoise(text, BARD) == "Philosophy enriches life and we must explore other paths."
     assert denoise("Verse [12] and chorus.", BARD) == "Verse and chorus."
+    # Seen in the demo: the mark, then more text that the sentence cut drops.
+    cut_after = "Life can be enriched by exploring different fields. [4. Scholars say"
+    assert denoise(cut_after, BARD) == "Life can be enriched by exploring different fields."
 
 
 def test_a_name_mentioned_in_passing_is_not_a_speaker_tag() -> None:

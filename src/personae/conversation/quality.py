@@ -42,8 +42,9 @@ FILLERS = re.compile(
     r"\b(?:um+|uh+|erm+)\b,?\s*|\b(?:you know|i mean|like|sort of|kind of),\s*", re.I
 )
 ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*")
-# Reference marks small models copy from their training text: "[4]", or "[4." cut off at the end.
-CITATION = re.compile(r"\s*\[\d{1,3}(?:\]|\.?\s*$)")
+# Reference marks small models copy from their training text: "[4]", "[4." (a mark cut off,
+# anywhere: the line may be cut at a sentence end after it), or a bare "[4" at the end.
+CITATION = re.compile(r"\s*\[\d{1,3}(?:\]|\.|\s*$)")
 ROLE_CONFUSION = re.compile(
     r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"
     r"i'm an ai|openai|as a chatbot)\b|^(?:user|assistant|system)\s*:",
