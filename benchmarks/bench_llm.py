@@ -9,6 +9,11 @@
 3. Efficiency of 10/100/1000 concurrent calls through the stack against a fixed-latency loopback
    server in its own process: ideal wall time (one latency) / measured wall time, target >= 90%.
    The same calls made with the openai SDK directly are the baseline.
+4. The embedded model on a world's workload: four personas' conversations advanced together,
+   each turn's prompt its persona's system text plus the talk so far. Baseline: one llama.cpp
+   context on llama-cpp-python's default threads and no kept prompt states (what personae ran
+   before its context pool); then the pool as a user gets it. Same requests, greedy; wall time,
+   prompt tokens/s and the share of prompt text found already evaluated.
 
     python benchmarks/bench_llm.py [--quick]
 """
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -30,7 +36,7 @@ from typing import Any
 import openai
 
 from personae.llm.backend import BackendInfo
-from personae.llm.backends.embedded import EmbeddedBackend, shared_model
+from personae.llm.backends.embedded import EmbeddedBackend
 from personae.llm.backends.openai_compat import OpenAICompatibleBackend
 from personae.llm.settings import LLMSettings
 from personae.llm.stack import LLMStack
@@ -63,9 +69,11 @@ def _messages(prompt: str) -> list[dict[str, str]]:
 
 
 async def embedded_speed(rounds: int) -> dict[str, float]:
-    backend = EmbeddedBackend()
+    # One context and no kept states, so that both sides run on the same instance and neither
+    # reuses an evaluated prompt.
+    backend = EmbeddedBackend(contexts=1, parallel=1, state_cache_mb=0)
     await backend.load()
-    llama = shared_model(backend.path).llama
+    llama = backend.pool.first()
     llama.create_chat_completion(messages=_messages("Hello"), max_tokens=4, temperature=0.0)
     direct_tokens = personae_tokens = 0
     direct_s = personae_s = 0.0
@@ -259,6 +267,77 @@ async def _burst_stack(stack: LLMStack, level: int) -> tuple[float, int]:
     return time.perf_counter() - started, sum(r.is_fallback for r in replies)
 
 
+# 4. Embedded pool on interleaved conversations ---------------------------------------------------
+
+CAST = (
+    "Mara, keeper of the tavern",
+    "Gorin, a grain merchant",
+    "Lyralei, a wandering bard",
+    "Aldric, a king at war",
+)
+
+
+def _turn_request(persona: str, said: list[str]) -> ChatRequest:
+    persona_text = (
+        f"You are {persona}. You speak plainly, in one or two sentences, and stay in character. "
+        "The room is loud; the fire is warm; the ale is cheap. " * 6
+    )
+    history = [user(line) for line in said[-6:]]
+    return ChatRequest.of(
+        [system(persona_text), *history, user("Go on.")],
+        max_tokens=24,
+        temperature=0.0,
+        seed=1,
+    )
+
+
+async def _interleaved(backend: EmbeddedBackend, turns: int) -> tuple[float, int]:
+    """Wall time and prompt tokens for `turns` turns of each of the four conversations, all
+    four in flight at once as in a world tick."""
+
+    async def talk(persona: str) -> int:
+        said: list[str] = []
+        prompt_tokens = 0
+        for turn in range(turns):
+            reply = await backend.complete(_turn_request(persona, said))
+            said.append(reply.text or f"(turn {turn})")
+            prompt_tokens += reply.usage.prompt_tokens
+        return prompt_tokens
+
+    started = time.perf_counter()
+    tokens = await asyncio.gather(*(talk(persona) for persona in CAST))
+    return time.perf_counter() - started, sum(tokens)
+
+
+def _reused(backend: EmbeddedBackend) -> float:
+    pool = backend.pool
+    return pool.reused_chars / max(pool.prompt_chars, 1)
+
+
+async def embedded_pool(turns: int) -> dict[str, float]:
+    one_context = EmbeddedBackend(
+        contexts=1, parallel=1, n_threads=max(1, (os.cpu_count() or 1) // 2), state_cache_mb=0
+    )
+    pooled = EmbeddedBackend()
+    await one_context.load()
+    await pooled.load()
+    single_s, single_tokens = await _interleaved(one_context, turns)
+    pool_s, pool_tokens = await _interleaved(pooled, turns)
+    calls = turns * len(CAST)
+    return {
+        "pool_contexts": pooled.pool_settings.size,
+        "pool_parallel": pooled.pool_settings.parallel,
+        "interleaved_calls": calls,
+        "interleaved_one_context_s": round(single_s, 2),
+        "interleaved_pool_s": round(pool_s, 2),
+        "interleaved_pool_speedup": round(single_s / pool_s, 2),
+        "interleaved_one_context_prompt_tokens_per_s": round(single_tokens / single_s, 1),
+        "interleaved_pool_prompt_tokens_per_s": round(pool_tokens / pool_s, 1),
+        "interleaved_one_context_prompt_reused": round(_reused(one_context), 3),
+        "interleaved_pool_prompt_reused": round(_reused(pooled), 3),
+    }
+
+
 # Main --------------------------------------------------------------------------------------------
 
 
@@ -274,6 +353,8 @@ async def main(quick: bool) -> dict[str, float]:
         figures.update(await concurrent_efficiency(base_url, latency_s, levels))
     print("embedded speed...", file=sys.stderr)
     figures.update(await embedded_speed(2 if quick else 3))
+    print("embedded pool on interleaved conversations...", file=sys.stderr)
+    figures.update(await embedded_pool(3 if quick else 6))
     return figures
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from personae.llm.backends.embedded import EmbeddedBackend, packaged_model_path, shared_model
+from personae.llm.backends.embedded import EmbeddedBackend, packaged_model_path
 from personae.llm.errors import ModelFileError
 from personae.llm.types import ChatRequest, system, user
 
@@ -69,9 +69,10 @@ async def test_json_schema_request_returns_json_of_that_schema(embedded: Embedde
     assert json.loads(response.text)["mood"] in ("glad", "grim")
 
 
-def test_backends_on_the_same_file_share_one_model(embedded: EmbeddedBackend) -> None:
+def test_backends_on_the_same_file_share_one_pool(embedded: EmbeddedBackend) -> None:
     other = EmbeddedBackend(embedded.path)
-    assert shared_model(other.path).llama is shared_model(embedded.path).llama
+    assert other.pool is embedded.pool
+    assert EmbeddedBackend(embedded.path, contexts=1).pool is not embedded.pool
 
 
 def test_a_missing_gguf_file_is_an_input_error(tmp_path: Path) -> None:

