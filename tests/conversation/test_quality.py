@@ -74,6 +74,22 @@ def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
     )
 
 
+def test_reading_the_instructions_aloud_fails_and_their_sentences_are_dropped() -> None:
+    # Seen in the demo: SmolLM2 said its whole request back as Lady Serane's line.
+    the_ask = (
+        "You remember: [the importance of culture in my time]. "
+        "Reply to Advisor Morrow as Lady Serane. The topic is culture."
+    )
+    said_back = "You remember: the importance of culture in my time,]. " + the_ask[54:]
+    assert denoise(said_back, BARD, recent=[the_ask]) == ""  # every sentence of it was heard
+    own_words = "You remember: the old songs of the court, my lord."
+    verdict = judge(own_words, BARD, "culture", [("morrow", "Culture matters.")], ["Morrow"])
+    assert "prompt_echo" in verdict.failures
+    # A sentence of the request that starts a real line goes; the line stays.
+    parroted = "The topic is culture. Our poets outlive our kings."
+    assert denoise(parroted, BARD, recent=[the_ask]) == "Our poets outlive our kings."
+
+
 def test_an_off_topic_line_fails_and_an_on_topic_one_passes() -> None:
     recent = [("gorin", "The caravan from the north brought silk and spices to the market.")]
     good = judge("Silk from the north caravan sells well at market.", BARD, "trade", recent, [])
@@ -84,7 +100,14 @@ def test_an_off_topic_line_fails_and_an_on_topic_one_passes() -> None:
 
 def test_scores_are_kept_for_the_turn() -> None:
     verdict = judge("The ruins glow at night.", BARD, "rumors", [("gorin", "Ruins?")], [])
-    assert set(verdict.scores) == {"words", "repetition", "echo", "relevance", "role_confusion"}
+    assert set(verdict.scores) == {
+        "words",
+        "repetition",
+        "echo",
+        "relevance",
+        "role_confusion",
+        "prompt_echo",
+    }
 
 
 def test_lexical_relevance_counts_content_words_found_in_the_reference() -> None:

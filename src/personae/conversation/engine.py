@@ -449,7 +449,10 @@ class Conversation:
             completion_tokens += response.usage.completion_tokens
             cost = _add_cost(cost, self._cost(response))
             raw = response.text
-            text = denoise(raw, speaker, others, s.quality, [t for _, t in recent])
+            # The request's own instructions count as heard: a sentence of them said back
+            # ("The topic is culture.") is dropped like a repeated one.
+            heard = [*(t for _, t in recent), request.messages[-1].content]
+            text = denoise(raw, speaker, others, s.quality, heard)
             verdict = judge(
                 text,
                 speaker,

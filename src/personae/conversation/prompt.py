@@ -35,6 +35,13 @@ class Scene:
         object.__setattr__(self, "names", {pid: p.name for pid, p in self.personas.items()})
 
 
+# The headings of what a turn's request tells the speaker. A line that says one of them back is
+# the model reading its instructions aloud, not the persona talking (quality.judge rejects it).
+REMEMBER = "You remember:"
+LORE = "Known lore:"
+PROMPT_HEADINGS = (REMEMBER, LORE)
+
+
 def relation_word(affinity: float) -> str:
     if affinity >= 60:
         return "a close friend"
@@ -119,9 +126,9 @@ def ask(
     listeners = " and ".join(listener_names) or "the others"
     parts = []
     if memories:
-        parts.append("You remember: " + "; ".join(f"[{m.text}]" for m in memories) + ".")
+        parts.append(f"{REMEMBER} " + "; ".join(f"[{m.text}]" for m in memories) + ".")
     if lore:
-        parts.append("Known lore: " + " ".join(lore))
+        parts.append(f"{LORE} " + " ".join(lore))
     topic_words = topic.replace("_", " ")
     if opening:
         parts.append(f"{listeners} is here. Start a conversation with them about {topic_words}.")

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
+from personae.conversation.prompt import PROMPT_HEADINGS
 from personae.domain.persona import Persona
 
 Relevance = Callable[[str, str], float]
@@ -125,12 +126,15 @@ def judge(
     else:
         relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
     confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
+    lowered = line.lower()
+    reads_prompt = any(heading.lower() in lowered for heading in PROMPT_HEADINGS)
     scores = {
         "words": float(words),
         "repetition": round(repeat, 3),
         "echo": round(echo, 3),
         "relevance": round(relevant, 3),
         "role_confusion": 1.0 if confused else 0.0,
+        "prompt_echo": 1.0 if reads_prompt else 0.0,
     }
     failures = []
     if words < s.min_words:
@@ -143,6 +147,8 @@ def judge(
         failures.append("off_topic")
     if confused:
         failures.append("role_confusion")
+    if reads_prompt:
+        failures.append("prompt_echo")
     return Verdict(passed=not failures, failures=tuple(failures), scores=scores)
 
 
