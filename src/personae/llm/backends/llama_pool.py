@@ -13,8 +13,8 @@ and prompt evaluation was most of the demo's time. So:
 - `parallel` contexts run at once, each on `cpu_count // parallel` threads: on two cores two
   contexts on one thread each generate about twice the tokens of one context on one thread
   (llama-cpp-python's default there). Two threads each was tried: a call alone runs 1.7x
-  faster, two at once 8% slower (80 tokens after a 300-token prompt), but the demo took 329 s
-  against 248-292 s, its event loop and encoder competing with four busy llama threads.
+  faster, two at once 8% slower (80 tokens after a 300-token prompt), but the demo, speaking the
+  very same lines, took 329 s against 278 s: its event loop competes with four llama threads.
 
 A context costs ~180 MiB on its own and ~90 MiB more for each further one on the same file.
 """
