@@ -7,7 +7,9 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,50 +45,44 @@ def test_unset_settings_run_one_context_per_core() -> None:
     assert PoolSettings.choose(3, 2, 5).n_threads == 5
 
 
-def _pool(size: int, state_budget_mb: int = 64) -> ContextPool:
-    return ContextPool(packaged_model_path(), 512, PoolSettings(size, 1, 1, state_budget_mb))
+@pytest.fixture
+def pool() -> Iterator[ContextPool]:
+    """Two contexts, one running at a time."""
+    two = ContextPool(packaged_model_path(), 512, PoolSettings(2, 1, 1, 64))
+    yield two
+    two.close()
 
 
-def test_a_call_returns_to_the_context_holding_its_prefix() -> None:
-    pool = _pool(2)
-    try:
-        with pool.claimed(LYRALEI) as first:
-            pass
-        with pool.claimed(GORIN) as second:  # shares nothing: the pool grows
-            pass
-        assert second is not first
-        with pool.claimed(LYRALEI + "And then the traveller said...") as again:
-            assert again is first
-        with pool.claimed(GORIN + " The price of grain?") as again:
-            assert again is second
-        assert pool.loaded == 2
-    finally:
-        pool.close()
+def test_a_call_returns_to_the_context_holding_its_prefix(pool: ContextPool) -> None:
+    with pool.claimed(LYRALEI) as first:
+        pass
+    with pool.claimed(GORIN) as second:  # shares nothing: the pool grows
+        pass
+    assert second is not first
+    with pool.claimed(LYRALEI + "And then the traveller said...") as again:
+        assert again is first
+    with pool.claimed(GORIN + " The price of grain?") as again:
+        assert again is second
+    assert pool.loaded == 2
 
 
-def test_a_full_pool_hands_an_unrelated_call_the_least_recently_used_context() -> None:
-    pool = _pool(2)
-    try:
-        with pool.claimed(LYRALEI) as lyralei:
-            pass
-        with pool.claimed(GORIN):
-            pass
-        with pool.claimed(GORIN + "more"):
-            pass
-        with pool.claimed("Something else entirely") as other:
-            assert other is lyralei
-        assert pool.loaded == 2
-    finally:
-        pool.close()
+def test_a_full_pool_hands_an_unrelated_call_the_least_recently_used_context(
+    pool: ContextPool,
+) -> None:
+    with pool.claimed(LYRALEI) as lyralei:
+        pass
+    with pool.claimed(GORIN):
+        pass
+    with pool.claimed(GORIN + "more"):
+        pass
+    with pool.claimed("Something else entirely") as other:
+        assert other is lyralei
+    assert pool.loaded == 2
 
 
-def test_a_busy_context_is_never_handed_out_twice() -> None:
-    pool = _pool(2)
-    try:
-        with pool.claimed(LYRALEI) as held, pool.claimed(LYRALEI) as other:
-            assert other is not held
-    finally:
-        pool.close()
+def test_a_busy_context_is_never_handed_out_twice(pool: ContextPool) -> None:
+    with pool.claimed(LYRALEI) as held, pool.claimed(LYRALEI) as other:
+        assert other is not held
 
 
 async def test_calls_in_flight_together_run_on_their_own_contexts_with_the_same_replies() -> None:
