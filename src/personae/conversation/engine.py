@@ -429,7 +429,7 @@ class Conversation:
                 random.Random(f"{self.seed}:{index}:gossip"),
                 self._told,
             )
-            if self.deps.gossip
+            if self.deps.gossip and memories  # nothing recalled, nothing to pass on
             else None
         )
         request = self._request(speaker, listeners, decision.tier, index, memories)

@@ -7,12 +7,13 @@ model that made them, so vectors of different models are never compared.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Update
@@ -104,15 +105,15 @@ class MemoryRepository:
             raise NotFoundError(f"memory {missing!r} is not in the store")
 
     def get(self, memory_id: str) -> Memory | None:
-        found = self._select(memories.c.id == memory_id, scoped=False)
-        return found[0] if found else None
+        return self.get_many([memory_id]).get(memory_id)
 
     def get_many(self, memory_ids: Sequence[str]) -> dict[str, Memory]:
         """The stored memories among `memory_ids`, by id; unknown ids are left out."""
         if not memory_ids:
             return {}
-        found = self._select(memories.c.id.in_(sorted(set(memory_ids))), scoped=False)
-        return {memory.id: memory for memory in found}
+        with self._scope.database.read() as connection:
+            rows = connection.execute(_BY_IDS, {"ids": sorted(set(memory_ids))}).mappings()
+            return {row["id"]: Memory.model_validate(dict(row)) for row in rows}
 
     def list(
         self,
@@ -124,17 +125,19 @@ class MemoryRepository:
     ) -> builtins.list[Memory]:
         """What `owner_id` remembers (optionally only about `about_id`, of one kind or tier),
         oldest first. Superseded memories are history and left out unless asked for."""
-        c = memories.c
-        conditions: builtins.list[ColumnElement[bool]] = [c.owner_id == owner_id]
-        if about_id is not None:
-            conditions.append(c.about_id == about_id)
-        if kind is not None:
-            conditions.append(c.kind == kind.value)
-        if tier is not None:
-            conditions.append(c.tier == tier.value)
-        if not include_superseded:
-            conditions.append(c.superseded_by.is_(None))
-        return self._select(*conditions)
+        statement = _list_statement(
+            about_id is not None, kind is not None, tier is not None, include_superseded
+        )
+        parameters = {
+            "run_id": self._scope.key,
+            "owner_id": owner_id,
+            "about_id": about_id,
+            "kind": kind.value if kind else None,
+            "tier": tier.value if tier else None,
+        }
+        with self._scope.database.read() as connection:
+            rows = connection.execute(statement, parameters).mappings()
+            return [Memory.model_validate(dict(row)) for row in rows]
 
     def supersede(self, old_id: str, new_id: str) -> None:
         """`new_id` replaces `old_id`, which stays stored as history."""
@@ -162,21 +165,9 @@ class MemoryRepository:
         self, owner_id: str, model: str, include_superseded: bool = False
     ) -> tuple[builtins.list[str], npt.NDArray[np.float32]]:
         """The ids and a (n, dim) float32 matrix of `owner_id`'s memories embedded by `model`."""
-        c = memories.c
-        statement = (
-            select(c.id, c.embedding, c.embedding_dim)
-            .where(
-                c.run_id == self._scope.key,
-                c.owner_id == owner_id,
-                c.embedding_model == model,
-                c.embedding.is_not(None),
-            )
-            .order_by(c.created_at_s, c.id)
-        )
-        if not include_superseded:
-            statement = statement.where(c.superseded_by.is_(None))
+        parameters = {"run_id": self._scope.key, "owner_id": owner_id, "model": model}
         with self._scope.database.read() as connection:
-            rows = connection.execute(statement).all()
+            rows = connection.execute(_embeddings_statement(include_superseded), parameters).all()
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
         dims = {row.embedding_dim for row in rows}
@@ -244,17 +235,52 @@ class MemoryRepository:
         if missing:
             raise NotFoundError(f"memories not in the store: {', '.join(map(repr, missing))}")
 
-    def _select(
-        self, *conditions: ColumnElement[bool], scoped: bool = True
-    ) -> builtins.list[Memory]:
-        statement = select(*_MEMORY_COLUMNS).where(*conditions)
-        if scoped:
-            statement = statement.where(memories.c.run_id == self._scope.key)
-        statement = statement.order_by(memories.c.created_at_s, memories.c.id)
-        with self._scope.database.read() as connection:
-            return [
-                Memory.model_validate(dict(row)) for row in connection.execute(statement).mappings()
-            ]
+
+# The reads a recall makes, built once: constructing a SELECT of every memory column costs
+# SQLAlchemy more than running it (~0.1 ms a call on a line's path).
+_BY_IDS = (
+    select(*_MEMORY_COLUMNS)
+    .where(memories.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(memories.c.created_at_s, memories.c.id)
+)
+
+
+@functools.cache
+def _list_statement(about: bool, kind: bool, tier: bool, include_superseded: bool) -> Select[Any]:
+    """An owner's memories in this run, by the bind parameters `run_id` and `owner_id`, and
+    `about_id`, `kind` and `tier` for the filters asked for; oldest first."""
+    c = memories.c
+    conditions: builtins.list[ColumnElement[bool]] = [
+        c.run_id == bindparam("run_id"),
+        c.owner_id == bindparam("owner_id"),
+    ]
+    if about:
+        conditions.append(c.about_id == bindparam("about_id"))
+    if kind:
+        conditions.append(c.kind == bindparam("kind"))
+    if tier:
+        conditions.append(c.tier == bindparam("tier"))
+    if not include_superseded:
+        conditions.append(c.superseded_by.is_(None))
+    return select(*_MEMORY_COLUMNS).where(*conditions).order_by(c.created_at_s, c.id)
+
+
+@functools.cache
+def _embeddings_statement(include_superseded: bool) -> Select[Any]:
+    """Ids and embeddings of an owner's memories in this run by one model: the bind parameters
+    `run_id`, `owner_id` and `model`; oldest first."""
+    c = memories.c
+    statement = (
+        select(c.id, c.embedding, c.embedding_dim)
+        .where(
+            c.run_id == bindparam("run_id"),
+            c.owner_id == bindparam("owner_id"),
+            c.embedding_model == bindparam("model"),
+            c.embedding.is_not(None),
+        )
+        .order_by(c.created_at_s, c.id)
+    )
+    return statement if include_superseded else statement.where(c.superseded_by.is_(None))
 
 
 def _update_memories_statement(dialect: str) -> Update:
