@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from personae.conversation.engine import Conversation, Deps
 from personae.conversation.journal import StoreJournal
+from personae.conversation.prompt import RETRY_HINTS
 from personae.domain import Persona
 from personae.domain.turn import ConversationStatus, Turn
 from personae.files import load_cast
+from personae.llm.backend import BackendInfo
 from personae.llm.settings import LLMSettings
 from personae.llm.stack import LLMStack
+from personae.llm.types import ChatRequest, ChatResponse, Role, StreamChunk, Usage
 from personae.llm.usage import InMemoryUsageSink
 from personae.store import open_store
 from personae.store.store import Store
@@ -157,3 +160,58 @@ async def test_a_persona_in_urgent_business_leaves_a_dull_talk_fast() -> None:
         "I must attend to my troops. Speak with my quartermaster about supplies."
     )
     assert len(turns) <= 6
+
+
+FRESH_LINES = (
+    "The harvest came in early this year, thanks to the rain.",
+    "Barley prices will fall once the mills are full again.",
+    "My cousin lost half his orchard to the late frost.",
+    "Harvest festivals bring more travellers than the fairs do.",
+)
+
+
+class Parrot:
+    """A model that answers each line by saying the last one back; told to say something new,
+    it does. Records every request it is sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[ChatRequest] = []
+
+    @property
+    def info(self) -> BackendInfo:
+        return BackendInfo(kind="scripted", model="parrot", location="test", local=True)
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        self.requests.append(request)
+        the_ask = request.messages[-1].content
+        heard = [m.content.split(": ", 1)[-1] for m in request.messages if m.role is Role.USER]
+        if "Say something new" in the_ask or len(heard) < 2:
+            text = FRESH_LINES[len(self.requests) % len(FRESH_LINES)]
+        else:
+            text = heard[-2]  # the line before the ask, said back
+        return ChatResponse(text=text, model="parrot", backend="scripted", usage=Usage(10, 10))
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        response = await self.complete(request)
+        yield StreamChunk(response.text, response)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_line_said_back_is_asked_for_again_with_what_was_wrong() -> None:
+    parrot = Parrot()
+    talk = await talk_between(Deps(llm=parrot), "mara", "gorin", topic="harvest")
+    first, second = await talk.step(), await talk.step()
+    assert first is not None
+    assert second is not None
+    # The second speaker's first try said the opening line back: rejected, and asked again
+    # with the ask naming the fault; the new line is kept.
+    assert second.quality["attempts"] == 2.0
+    assert "rejected" not in second.quality
+    retry = parrot.requests[-1]
+    assert retry.messages[-1].content.endswith(RETRY_HINTS["rehash"])
+    assert retry.messages[:-1] == parrot.requests[-2].messages[:-1]  # the prefix is kept
+    assert retry.seed != parrot.requests[-2].seed
+    assert second.text in FRESH_LINES
+    assert second.raw_text == second.text

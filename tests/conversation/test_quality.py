@@ -50,7 +50,7 @@ def test_a_line_of_fewer_than_three_words_fails() -> None:
 def test_repeating_a_recent_turn_fails() -> None:
     recent = [("bard", "Have you heard about the lights near the ruins?")]
     verdict = judge("Have you heard about the lights near the ruins!", BARD, "rumors", recent, [])
-    assert verdict.failures == ("repeat",)
+    assert "repeat" in verdict.failures
 
 
 def test_echoing_the_other_speaker_fails() -> None:
@@ -58,6 +58,30 @@ def test_echoing_the_other_speaker_fails() -> None:
     line = "Indeed, travelers have been talking about it all week, bad for business"
     verdict = judge(line, BARD, "rumors", recent, ["Gorin"])
     assert "echo" in verdict.failures
+
+
+def test_a_line_stitched_from_what_was_just_said_is_a_rehash() -> None:
+    # Seen in the demo: SmolLM2's Lady Serane and Advisor Morrow trading the same clauses,
+    # neither a repeat of one line nor an echo of the last one.
+    recent = [
+        ("bard", "I'm delighted to share with you the importance of culture in my time."),
+        (
+            "morrow",
+            "I've studied it extensively and explored its many facets, from art to language "
+            "to music.",
+        ),
+        ("morrow", "Music most of all, I think."),
+    ]
+    stitched = (
+        "I'm glad to share with you the importance of culture. I've studied it extensively "
+        "and explored its many facets, from art to music."
+    )
+    verdict = judge(stitched, BARD, "culture", recent, ["Advisor Morrow"])
+    assert verdict.failures == ("rehash",)
+    assert verdict.scores["rehash"] >= 0.8
+    # Taking up a few words of the last line to answer it is conversation, not a rehash.
+    answer = "The importance of culture? Our poets outlive our kings, and every song remembers."
+    assert judge(answer, BARD, "culture", recent, ["Advisor Morrow"]).passed
 
 
 def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
@@ -90,6 +114,40 @@ def test_reading_the_instructions_aloud_fails_and_their_sentences_are_dropped() 
     assert denoise(parroted, BARD, recent=[the_ask]) == "Our poets outlive our kings."
 
 
+def test_brackets_copied_from_the_memories_in_the_ask_are_dropped_when_unpaired() -> None:
+    # Seen in the demo: "... Culture in our modern society]." after "You remember: [...]".
+    assert denoise("Culture matters in our modern society].", BARD) == (
+        "Culture matters in our modern society."
+    )
+    assert denoise("[the old songs of the court, my lord.", BARD) == (
+        "the old songs of the court, my lord."
+    )
+    assert (
+        denoise("The sign read [closed] all winter.", BARD) == "The sign read [closed] all winter."
+    )
+
+
+def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() -> None:
+    # Seen in the demo: under the constrained tier SmolLM2 spoke its limits as the persona's line.
+    recent = [("morrow", "The harvest was thin this year and the granaries are low.")]
+    for read_aloud in (
+        "This topic is a great one: at most 50 words! You're losing interest: begin to wrap up.",
+        "You must wrap up: at most 50 words. The harvest was thin.",
+        "Avoid talking about the war; the harvest was thin this year.",
+        "Say something new, in your own words: the harvest was thin.",
+        "I'm sorry, I lost track. You're losing interest: start a new task.",
+        "The harvest was thin, no more than 2 sentences.",
+    ):
+        verdict = judge(read_aloud, BARD, "harvest", recent, ["Morrow"])
+        assert "prompt_echo" in verdict.failures, read_aloud
+    # A character who wants to end the talk in passing still may.
+    for own_words in (
+        "Let us wrap up, the harvest was thin and the granaries are low.",
+        "You are losing interest in the harvest, I can tell, but the granaries are low.",
+    ):
+        assert "prompt_echo" not in judge(own_words, BARD, "harvest", recent, ["Morrow"]).failures
+
+
 def test_an_off_topic_line_fails_and_an_on_topic_one_passes() -> None:
     recent = [("gorin", "The caravan from the north brought silk and spices to the market.")]
     good = judge("Silk from the north caravan sells well at market.", BARD, "trade", recent, [])
@@ -104,6 +162,7 @@ def test_scores_are_kept_for_the_turn() -> None:
         "words",
         "repetition",
         "echo",
+        "rehash",
         "relevance",
         "role_confusion",
         "prompt_echo",

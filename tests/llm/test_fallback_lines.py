@@ -47,3 +47,13 @@ def test_a_line_with_braces_in_the_persona_text_does_not_break() -> None:
 def test_low_affinity_lines_stay_curt(mara: Persona) -> None:
     request = ChatRequest.of([user("Hi")], context=CallContext(persona=mara, affinity=-80))
     assert FallbackLines().line(request) in LINES[AffinityBand.LOW]
+
+
+def test_a_line_the_conversation_already_heard_is_not_said_again(mara: Persona) -> None:
+    request = ChatRequest.of([user("Hi")], context=CallContext(persona=mara, affinity=-80))
+    lines = FallbackLines()
+    said: set[str] = set()
+    for _ in LINES[AffinityBand.LOW]:
+        said.add(lines.line(request, said=said))
+    assert said == set(LINES[AffinityBand.LOW])  # each once, while one was left
+    assert lines.line(request, said=said) in LINES[AffinityBand.LOW]  # then any again

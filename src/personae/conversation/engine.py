@@ -28,7 +28,7 @@ from personae.cards.frameworks.compile import CompiledPersona
 from personae.conversation.characters import Characters
 from personae.conversation.journal import Journal, NullJournal
 from personae.conversation.memory_link import Tale
-from personae.conversation.prompt import Scene, ask, build_messages, system_prompt
+from personae.conversation.prompt import Scene, ask, build_messages, retry_hint, system_prompt
 from personae.conversation.quality import Relevance, Verdict, denoise, judge
 from personae.conversation.settings import ConversationSettings
 from personae.conversation.window import Digest, Digester, SummaryDigester, fold_point
@@ -46,7 +46,7 @@ from personae.errors import PersonaeError
 from personae.llm.backend import Backend
 from personae.llm.fallback_lines import FallbackLines
 from personae.llm.prices import PriceBook
-from personae.llm.types import CallContext, ChatRequest, ChatResponse
+from personae.llm.types import CallContext, ChatRequest, ChatResponse, Message
 
 HUMAN_TIER = "human"
 """The tier recorded for a person's line: not routed, never generated."""
@@ -440,10 +440,12 @@ class Conversation:
         recent = [(t.speaker_id, t.text) for t in self.history[-s.quality.recent_turns :]]
         for attempt in range(s.regenerations + 1):
             if attempt:
-                # Another seed, every other setting (top_p, penalties) kept.
-                request = replace(
-                    request, seed=request.seed + attempt if request.seed is not None else attempt
-                )
+                failures = verdict.failures if verdict else ()
+                if raw.strip() and not text:
+                    # Denoising left nothing: every sentence of it was said before (too short
+                    # and off topic only follow from that).
+                    failures = ("rehash",)
+                request = _asked_again(request, attempt, failures)
             response = await self.deps.llm.complete(request)
             prompt_tokens += response.usage.prompt_tokens
             completion_tokens += response.usage.completion_tokens
@@ -476,7 +478,8 @@ class Conversation:
                 )
         # Seeded by the conversation's seed, not its id, so a replayed world says the same.
         fallback = self._fallbacks.line(
-            replace(request, context=replace(request.context, conversation_id=str(self.seed)))
+            replace(request, context=replace(request.context, conversation_id=str(self.seed))),
+            said={t.text for t in self.history},
         )
         quality = dict(verdict.scores) if verdict else {}
         quality["rejected"] = 1.0
@@ -643,3 +646,15 @@ def _add_cost(total: float | None, more: float | None) -> float | None:
     if total is None or more is None:
         return None
     return total + more
+
+
+def _asked_again(request: ChatRequest, attempt: int, failures: Sequence[str]) -> ChatRequest:
+    """The request for another try at a rejected line: another seed, every other setting (top_p,
+    penalties) kept, and the ask told what was wrong with the last try."""
+    seed = request.seed + attempt if request.seed is not None else attempt
+    hint = retry_hint(failures)
+    if not hint:
+        return replace(request, seed=seed)
+    *before, the_ask = request.messages
+    told = Message(the_ask.role, f"{the_ask.content} {hint}")
+    return replace(request, messages=(*before, told), seed=seed)

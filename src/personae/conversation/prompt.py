@@ -10,6 +10,7 @@ Message layout, chosen so that an inference server's prefix cache is reused acro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,11 +36,36 @@ class Scene:
         object.__setattr__(self, "names", {pid: p.name for pid, p in self.personas.items()})
 
 
-# The headings of what a turn's request tells the speaker. A line that says one of them back is
-# the model reading its instructions aloud, not the persona talking (quality.judge rejects it).
+# What a turn's request tells the speaker, beyond the scene itself.
 REMEMBER = "You remember:"
 LORE = "Known lore:"
-PROMPT_HEADINGS = (REMEMBER, LORE)
+CONCISE = "Be concise: at most {words} words."
+WRAP_UP = "You are losing interest: begin to wrap up."
+AVOID = "Avoid talking about"
+
+# A line holding one of these is the model reading its instructions aloud, not the persona
+# talking (quality.judge rejects it): the headings, the constrained tier's limits and the retry
+# hints below, as said back or paraphrased. Small models do it most under the constrained tier
+# ("You must wrap up: at most 50 words!", "You're losing interest: start a new task."). Phrases a
+# character would say in passing ("let's wrap up", "you are losing interest in me") are left out.
+INSTRUCTION_ECHO = re.compile(
+    "|".join(
+        [
+            re.escape(REMEMBER),
+            re.escape(LORE),
+            r"\b(?:at most|at least|no more than|fewer than) \d+ (?:words|sentences)\b",
+            r"\bbegin to wrap up\b",
+            r"\byou must wrap up\b",
+            r"\blosing interest:",
+            r"\bavoid talking about\b",
+            r"\bsay something new\b",
+            r"\bin your own words\b",
+            r"\bdo not repeat (?:what was said|these instructions)\b",
+            r"\bspeak only as yourself\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
 
 
 def relation_word(affinity: float) -> str:
@@ -137,16 +163,32 @@ def ask(
     if tell:
         parts.append(tell.rstrip(".") + ".")
     if tier.name is TierName.CONSTRAINED:
-        parts.append(f"Be concise: at most {tier.max_words} words.")
+        parts.append(CONCISE.format(words=tier.max_words))
         if tier.prepare_exit:
-            parts.append("You are losing interest: begin to wrap up.")
+            parts.append(WRAP_UP)
         if tier.avoid_topics:
             parts.append(
-                "Avoid talking about "
-                + ", ".join(t.replace("_", " ") for t in tier.avoid_topics)
-                + "."
+                f"{AVOID} " + ", ".join(t.replace("_", " ") for t in tier.avoid_topics) + "."
             )
     return " ".join(parts)
+
+
+# What the ask adds when a line was rejected and is asked for again, by the gate that rejected
+# it (quality.judge's failure names): another seed alone mostly brings the same line back.
+RETRY_HINTS = {
+    "repeat": "Say something new, in your own words: do not repeat what was said.",
+    "echo": "Say something new, in your own words: do not repeat what was said.",
+    "rehash": "Say something new, in your own words: do not repeat what was said.",
+    "too_short": "Say one or two full sentences.",
+    "off_topic": "Keep to the topic.",
+    "role_confusion": "Speak only as yourself, never as an AI or as anyone else.",
+    "prompt_echo": "Do not repeat these instructions: just speak.",
+}
+
+
+def retry_hint(failures: Sequence[str]) -> str:
+    """The instructions that answer a rejected line's failures, each once, in order."""
+    return " ".join(dict.fromkeys(RETRY_HINTS[f] for f in failures if f in RETRY_HINTS))
 
 
 def build_messages(

@@ -2,9 +2,11 @@
 
 Denoising cleans what models add around a line (a "Name:" prefix, wrapping quotes, repeated
 sentences, and for personas with intelligence above 70 filler words). The gates then reject a line
-that is too short, repeats a recent turn, echoes another speaker, wanders off topic, or confuses
-roles (speaks as someone else, or as "an AI assistant"). The engine regenerates a rejected line
-once, then falls back to a canned line. Every score is kept with the turn.
+that is too short, repeats a recent turn, echoes another speaker, rehashes the talk (is mostly
+phrases already said in it, by anyone: small models stitch lines together from what they just
+read), wanders off topic, or confuses roles (speaks as someone else, or as "an AI assistant").
+The engine regenerates a rejected line once, then falls back to a canned line. Every score is
+kept with the turn.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from personae.conversation.prompt import PROMPT_HEADINGS
+from personae.conversation.prompt import INSTRUCTION_ECHO
 from personae.domain.persona import Persona
 
 Relevance = Callable[[str, str], float]
@@ -30,6 +32,7 @@ class QualitySettings(BaseModel):
     min_words: int = 3
     repeat_similarity: float = 0.9  # a line this similar to a recent one is a repeat
     echo_share: float = 0.8  # this share of another speaker's last line inside ours is an echo
+    rehash_share: float = 0.6  # this share of a line's words already said in the window: a rehash
     min_relevance: float = 0.05
     recent_turns: int = 6
     filler_intelligence_above: int = 70
@@ -86,6 +89,8 @@ def denoise(
             line = ELLIPSIS.sub(". ", line).replace(" .", ".")
     if "[" in line:
         line = CITATION.sub("", line)
+    if "[" in line or "]" in line:
+        line = _without_stray_brackets(line)
     line = _cut_at_other_speaker(line, others)
     line = _drop_repeated_sentences(line, recent)
     line = _whole_sentences(line, s.max_sentences)
@@ -119,6 +124,7 @@ def judge(
     theirs = [text for who, text in window if who != speaker.id]
     repeat = max((_similarity(line, text) for _, text in window), default=0.0)
     echo = max((_contained_share(text, line) for text in theirs[-1:]), default=0.0)
+    rehash = _rehashed_share(line, [text for _, text in window])
     if not window:
         relevant = 1.0
     elif relevance is None:
@@ -126,12 +132,12 @@ def judge(
     else:
         relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
     confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
-    lowered = line.lower()
-    reads_prompt = any(heading.lower() in lowered for heading in PROMPT_HEADINGS)
+    reads_prompt = bool(INSTRUCTION_ECHO.search(line))
     scores = {
         "words": float(words),
         "repetition": round(repeat, 3),
         "echo": round(echo, 3),
+        "rehash": round(rehash, 3),
         "relevance": round(relevant, 3),
         "role_confusion": 1.0 if confused else 0.0,
         "prompt_echo": 1.0 if reads_prompt else 0.0,
@@ -143,6 +149,8 @@ def judge(
         failures.append("repeat")
     if echo >= s.echo_share:
         failures.append("echo")
+    if rehash >= s.rehash_share:
+        failures.append("rehash")
     if relevant < s.min_relevance and own + theirs:
         failures.append("off_topic")
     if confused:
@@ -180,6 +188,26 @@ def _stem(word: str) -> str:
             word = word[: -len(suffix)]
             break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _without_stray_brackets(line: str) -> str:
+    """The line without brackets that have no partner: the ends of the "[...]" around memories
+    in the ask, which small models copy ("the importance of culture]."). Pairs stay."""
+    stray: set[int] = set()
+    opened: list[int] = []
+    for i, char in enumerate(line):
+        if char == "[":
+            opened.append(i)
+        elif char == "]":
+            if opened:
+                opened.pop()
+            else:
+                stray.add(i)
+    stray.update(opened)
+    if not stray:
+        return line
+    kept = "".join(char for i, char in enumerate(line) if i not in stray)
+    return " ".join(kept.split())
 
 
 def _strip_name_prefix(line: str, names: Sequence[str]) -> str:
@@ -254,6 +282,34 @@ def _trim_to_sentence(text: str) -> str:
 def _similarity(a: str, b: str) -> float:
     """0..1 edit similarity of two lines (as difflib's ratio, computed by rapidfuzz in C++)."""
     return float(fuzz.ratio(a.lower(), b.lower())) / 100.0
+
+
+# A phrase is this many words in a row: short enough to catch a clause lifted from a line,
+# long enough that "I'm glad to" alone is no copy.
+PHRASE_WORDS = 4
+
+
+def _rehashed_share(line: str, said: Sequence[str]) -> float:
+    """The share of the line's words that sit in a phrase (`PHRASE_WORDS` words in a row) also
+    found in one of the `said` lines."""
+    words = WORD.findall(line.lower())
+    if len(words) < PHRASE_WORDS or not said:
+        return 0.0
+    known = frozenset().union(*(_phrases(text) for text in said))
+    covered = [False] * len(words)
+    for start in range(len(words) - PHRASE_WORDS + 1):
+        if tuple(words[start : start + PHRASE_WORDS]) in known:
+            covered[start : start + PHRASE_WORDS] = [True] * PHRASE_WORDS
+    return sum(covered) / len(words)
+
+
+@lru_cache(maxsize=4096)
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """A said line's phrases: cached, since it stays in the window for several turns."""
+    words = WORD.findall(text.lower())
+    return frozenset(
+        tuple(words[i : i + PHRASE_WORDS]) for i in range(len(words) - PHRASE_WORDS + 1)
+    )
 
 
 def _contained_share(source: str, line: str) -> float:

@@ -9,7 +9,7 @@ built from its text. The reply is labelled `backend="fallback"` and carries why 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from personae.domain import Persona
@@ -79,17 +79,21 @@ class FallbackLines:
         self.settings = settings or FallbackLineSettings()
         self.seed = seed
 
-    def line(self, request: ChatRequest) -> str:
+    def line(self, request: ChatRequest, said: Collection[str] = ()) -> str:
+        """A line for the request's speaker; one not among `said` (what the conversation has
+        already heard) while the band has one left, so a talk does not hear "Mm." three times."""
         ctx = request.context
         rng = seeded_rng(self.seed, ctx.conversation_id, ctx.persona_id, len(request.messages))
         band = affinity_band(ctx.affinity, self.settings)
         if ctx.wants_exit:
-            own = _own_exit_lines(ctx.persona)
-            template = rng.choice(own or EXIT_LINES[band])
+            templates = _own_exit_lines(ctx.persona) or EXIT_LINES[band]
         else:
-            template = rng.choice(LINES[band])
-        topic = ctx.topic or favourite_topic(ctx.persona) or "that"
-        return fill(template, listener=ctx.listener_name or "friend", topic=humanize(topic))
+            templates = LINES[band]
+        topic = humanize(ctx.topic or favourite_topic(ctx.persona) or "that")
+        lines = [fill(t, listener=ctx.listener_name or "friend", topic=topic) for t in templates]
+        chosen = rng.choice(lines)
+        fresh = [line for line in lines if line not in said]
+        return rng.choice(fresh) if chosen in said and fresh else chosen
 
     def response(self, request: ChatRequest, reason: str) -> ChatResponse:
         text = self.json_text(request) if request.json_schema is not None else self.line(request)
