@@ -12,6 +12,7 @@ from personae.conversation.journal import StoreJournal
 from personae.conversation.prompt import RETRY_HINTS
 from personae.domain import Persona
 from personae.domain.turn import ConversationStatus, Turn
+from personae.dynamics.routing import ExitReason
 from personae.files import load_cast
 from personae.llm.backend import BackendInfo
 from personae.llm.settings import LLMSettings
@@ -215,3 +216,62 @@ async def test_a_line_said_back_is_asked_for_again_with_what_was_wrong() -> None
     assert retry.seed != parrot.requests[-2].seed
     assert second.text in FRESH_LINES
     assert second.raw_text == second.text
+
+
+class Stuck:
+    """A model with one line only: whatever it is asked, it says the same thing again."""
+
+    @property
+    def info(self) -> BackendInfo:
+        return BackendInfo(kind="scripted", model="stuck", location="test", local=True)
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        text = "The harvest was thin this year and the granaries are low."
+        return ChatResponse(text=text, model="stuck", backend="scripted", usage=Usage(10, 10))
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        response = await self.complete(request)
+        yield StreamChunk(response.text, response)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_talk_whose_model_has_nothing_new_to_say_runs_dry_and_ends(
+    store: Store,
+) -> None:
+    deps = Deps(llm=Stuck(), journal=StoreJournal(store))
+    talk = await talk_between(deps, "mara", "gorin", topic="harvest")
+    turns = await talk.run()
+    first, *again = turns
+    assert "rejected" not in first.quality  # said once, the line is fine
+    # Said again, three times in a row: rejected, fallback lines instead; the third one's
+    # speaker has had enough and says goodbye, which ends a talk of two.
+    assert [t.quality.get("rejected") for t in again[:3]] == [1.0, 1.0, 1.0]
+    farewell = again[3]
+    assert farewell.is_exit
+    assert farewell.speaker_id == again[2].speaker_id
+    assert len(turns) == 5
+    ending = await talk.close()
+    assert ending.outcome.exit_reason is ExitReason.BORED
+
+    # Resumed before the goodbye, the talk replays the same decision.
+    deps2 = Deps(llm=Stuck(), journal=StoreJournal(store))
+    crashed = await talk_between(deps2, "mara", "gorin", topic="harvest", seed=8)
+    for _ in range(4):
+        await crashed.step()
+    point = store.resume(crashed.record.id)
+    resumed = await Conversation.resume(
+        deps2,
+        point.conversation,
+        [point.personas[p] for p in point.conversation.participants],
+        point.turns,
+        seed=point.conversation.seed,
+    )
+    rest = await resumed.run()
+    assert [(t.speaker_id, t.is_exit) for t in rest] == [(crashed.history[-1].speaker_id, True)]
+
+    # Off, the same stuck talk goes on until its budget runs out.
+    never = deps.settings.model_copy(update={"dry_after_rejected_lines": 0})
+    endless = await talk_between(Deps(llm=Stuck(), settings=never), "mara", "gorin", seed=8)
+    assert len(await endless.run()) > 10

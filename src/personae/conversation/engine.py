@@ -264,8 +264,7 @@ class Conversation:
                     f"{stored.speaker_id!r} but replaying its decisions gives "
                     f"{decision.speaker_id!r}; it cannot be resumed"
                 )
-            talk.exchange.record_line(stored.speaker_id, stored.text, TierName(stored.tier))
-            talk.history.append(stored)
+            talk._heard(stored)
         record.tokens_used = 0
         record.cost_usd = 0.0
         for stored in talk.history:
@@ -288,6 +287,21 @@ class Conversation:
             self.exchange.end_reason is not None and not self.exchange.pending
         )
 
+    def _heard(self, turn: Turn) -> None:
+        """A committed line moves the talk on: budgets and states, and when the model has had
+        nothing new to say `dry_after_rejected_lines` times in a row, the talk has run dry and
+        that line's speaker leaves, bored (as a persona whose score fell would)."""
+        self.exchange.record_line(turn.speaker_id, turn.text, TierName(turn.tier))
+        self.history.append(turn)
+        dry_after = self.deps.settings.dry_after_rejected_lines
+        if (
+            dry_after
+            and len(self.history) >= dry_after
+            and all(_rejected(t) for t in self.history[-dry_after:])
+            and turn.speaker_id not in self.exchange.steadfast
+        ):
+            self.exchange.leave(turn.speaker_id, ExitReason.BORED)
+
     async def step(self, speaker_id: str | None = None) -> Turn | None:
         """Speak the next turn (committed before it is returned), or None when the talk is over.
 
@@ -302,8 +316,7 @@ class Conversation:
         if decision.speaker_id is None:
             return None
         turn = await self._speak(decision)
-        self.exchange.record_line(turn.speaker_id, turn.text, TierName(turn.tier))
-        self.history.append(turn)
+        self._heard(turn)
         self._account(turn)
         await self.deps.journal.turn(self.record, turn)
         if self._tale is not None and self.deps.gossip is not None and not turn.is_fallback:
@@ -646,6 +659,11 @@ def _add_cost(total: float | None, more: float | None) -> float | None:
     if total is None or more is None:
         return None
     return total + more
+
+
+def _rejected(turn: Turn) -> bool:
+    """The model's line for this turn failed the quality gates (a fallback line was said)."""
+    return bool(turn.quality.get("rejected"))
 
 
 def _asked_again(request: ChatRequest, attempt: int, failures: Sequence[str]) -> ChatRequest:

@@ -23,4 +23,7 @@ class ConversationSettings(BaseModel):
     tokens_per_word: float = 1.6
     full_max_words: int = 40
     max_turns: int = Field(200, ge=1, description="a safety net; budgets end talks long before")
+    # A talk has run dry when this many lines in a row were rejected by the quality gates (the
+    # model only said again what was said): their last speaker leaves, bored. 0: never.
+    dry_after_rejected_lines: int = Field(3, ge=0)
     quality: QualitySettings = Field(default_factory=QualitySettings)

@@ -164,6 +164,18 @@ class Exchange:
                 self.context, [self.personas[i] for i in self.willing], self.settings
             )
 
+    def leave(self, persona_id: str, reason: ExitReason) -> None:
+        """`persona_id` leaves now, for `reason`, whatever its score (its farewell is the next
+        turn); the talk ends when fewer than two are left willing."""
+        if persona_id not in self.willing:
+            return
+        self.willing.remove(persona_id)
+        self.turns.remove(persona_id)
+        last = self.context.last_score(persona_id)
+        self.pending.append(Departure(persona_id, reason, last or 0.0))
+        if len(self.willing) < 2 and self.end_reason is None:
+            self.end_reason = reason
+
     def finish(self, now_s: float, pairs: PairCooldowns) -> Outcome:
         """Cooldowns, affinity changes and charged available time, once the talk is over."""
         scored = [pid for pid in self.context.participants if pid not in self.steadfast]
