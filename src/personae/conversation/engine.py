@@ -6,8 +6,9 @@
     ending = await talk.close()
 
 Each turn: the `Exchange` names the speaker (or a leaver, or the end); the speaker's tier picks
-the prompt and sampling; the line goes through the quality pipeline (regenerated once, then a
-fallback line); the turn is committed to the journal before anything else happens; the state
+the prompt and sampling; the line goes through the quality pipeline (asked for again once, told
+what was wrong, then a fallback line; after `dry_after_rejected_lines` fallback lines in a row the
+talk has run dry and their speaker leaves); the turn is committed to the journal before anything else happens; the state
 moves. Every `digest_every_lines` lines one LLM call folds lines that left the window into the
 running summary and, with a memory, extracts what each participant learned.
 
