@@ -8,9 +8,10 @@
 Each turn: the `Exchange` names the speaker (or a leaver, or the end); the speaker's tier picks
 the prompt and sampling; the line goes through the quality pipeline (asked for again once, told
 what was wrong, then a fallback line; after `dry_after_rejected_lines` fallback lines in a row the
-talk has run dry and their speaker leaves); the turn is committed to the journal before anything else happens; the state
-moves. Every `digest_every_lines` lines one LLM call folds lines that left the window into the
-running summary and, with a memory, extracts what each participant learned.
+talk has run dry and their speaker leaves); the turn is committed to the journal before anything
+else happens; the state moves. Every `digest_every_lines` lines one LLM call folds lines that
+left the window into the running summary and, with a memory, extracts what each participant
+learned.
 
 Chance comes from two seeded generators: one for decisions (who speaks, interruptions) and one
 per turn for wording (exit lines). So a conversation can be rebuilt from its committed turns by

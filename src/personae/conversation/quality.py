@@ -19,7 +19,7 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
 
-from personae.conversation.prompt import INSTRUCTION_ECHO
+from personae.conversation.prompt import reads_instructions
 from personae.domain.persona import Persona
 
 Relevance = Callable[[str, str], float]
@@ -132,7 +132,7 @@ def judge(
     else:
         relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
     confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
-    reads_prompt = bool(INSTRUCTION_ECHO.search(line))
+    reads_prompt = reads_instructions(line)
     scores = {
         "words": float(words),
         "repetition": round(repeat, 3),
@@ -292,24 +292,29 @@ PHRASE_WORDS = 4
 def _rehashed_share(line: str, said: Sequence[str]) -> float:
     """The share of the line's words that sit in a phrase (`PHRASE_WORDS` words in a row) also
     found in one of the `said` lines."""
-    words = WORD.findall(line.lower())
-    if len(words) < PHRASE_WORDS or not said:
+    phrases = _phrases(line)  # cached: the line is said itself next, and checked against then
+    known = [other for other in map(_phrases, said) if not other.isdisjoint(phrases)]
+    if not known:  # most lines: no phrase in common, decided by set operations in C
         return 0.0
-    known = frozenset().union(*(_phrases(text) for text in said))
-    covered = [False] * len(words)
-    for start in range(len(words) - PHRASE_WORDS + 1):
-        if tuple(words[start : start + PHRASE_WORDS]) in known:
+    in_order = _phrase_sequence(line)
+    covered = [False] * (len(in_order) + PHRASE_WORDS - 1)
+    for start, phrase in enumerate(in_order):
+        if any(phrase in other for other in known):
             covered[start : start + PHRASE_WORDS] = [True] * PHRASE_WORDS
-    return sum(covered) / len(words)
+    return sum(covered) / len(covered)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_sequence(text: str) -> tuple[tuple[str, ...], ...]:
+    """Every `PHRASE_WORDS` words in a row of `text`, in order (none when it is shorter)."""
+    words = WORD.findall(text.lower())
+    return tuple(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
 
 
 @lru_cache(maxsize=4096)
 def _phrases(text: str) -> frozenset[tuple[str, ...]]:
-    """A said line's phrases: cached, since it stays in the window for several turns."""
-    words = WORD.findall(text.lower())
-    return frozenset(
-        tuple(words[i : i + PHRASE_WORDS]) for i in range(len(words) - PHRASE_WORDS + 1)
-    )
+    """A line's phrases: cached, since a said line stays in the window for several turns."""
+    return frozenset(_phrase_sequence(text))
 
 
 def _contained_share(source: str, line: str) -> float:
