@@ -96,6 +96,11 @@ def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
             "As an AI language model, I cannot visit roads.", BARD, "road", recent, ["Gorin"]
         ).failures
     )
+    # Seen in the demo: the model narrating the prompt to the character it should speak as.
+    narrated = f"You are {BARD.name}, and the road is long and dusty tonight."
+    assert "role_confusion" in judge(narrated, BARD, "road", recent, ["Gorin"]).failures
+    to_gorin = "You are Gorin the trader, and the road is long and dusty tonight."
+    assert "role_confusion" not in judge(to_gorin, BARD, "road", recent, ["Gorin"]).failures
 
 
 def test_reading_the_instructions_aloud_fails_and_their_sentences_are_dropped() -> None:

@@ -4,7 +4,8 @@ Denoising cleans what models add around a line (a "Name:" prefix, wrapping quote
 sentences, and for personas with intelligence above 70 filler words). The gates then reject a line
 that is too short, repeats a recent turn, echoes another speaker, rehashes the talk (is mostly
 phrases already said in it, by anyone: small models stitch lines together from what they just
-read), wanders off topic, or confuses roles (speaks as someone else, or as "an AI assistant").
+read), wanders off topic, confuses roles (speaks as someone else, or as "an AI assistant", or
+tells its own speaker "You are ..."), or reads its instructions aloud.
 The engine regenerates a rejected line once, then falls back to a canned line. Every score is
 kept with the turn.
 """
@@ -131,7 +132,11 @@ def judge(
         relevant = _lexical_relevance_to(line, [topic.replace("_", " "), *(t for _, t in window)])
     else:
         relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
-    confused = bool(ROLE_CONFUSION.search(line)) or _speaks_as_other(line, other_names)
+    confused = (
+        bool(ROLE_CONFUSION.search(line))
+        or _speaks_as_other(line, other_names)
+        or _told_who_they_are(line, speaker)
+    )
     reads_prompt = reads_instructions(line)
     scores = {
         "words": float(words),
@@ -220,6 +225,13 @@ def _strip_name_prefix(line: str, names: Sequence[str]) -> str:
 def _speaks_as_other(line: str, other_names: Sequence[str]) -> bool:
     head = line.split(":", 1)[0].strip().lower() if ":" in line[:60] else ""
     return bool(head) and any(head == name.lower() for name in other_names)
+
+
+def _told_who_they_are(line: str, speaker: Persona) -> bool:
+    """The line addresses its own speaker as "you" ("You are King Aldric, ..."): the model is
+    narrating the prompt to the character, not speaking as it."""
+    lowered, name = line.lower(), speaker.name.lower()
+    return f"you are {name}" in lowered or f"you're {name}" in lowered
 
 
 def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
