@@ -99,6 +99,12 @@ def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
     # Seen in the demo: the model narrating the prompt to the character it should speak as.
     narrated = f"You are {BARD.name}, and the road is long and dusty tonight."
     assert "role_confusion" in judge(narrated, BARD, "road", recent, ["Gorin"]).failures
+    # Seen in the demo: the model falling back into a chat assistant's manners.
+    for assistant in (
+        "I'm sorry for any confusion. I'll be happy to help, and we can discuss anything!",
+        "The road is long. How can I assist you today?",
+    ):
+        assert "role_confusion" in judge(assistant, BARD, "road", recent, ["Gorin"]).failures
     to_gorin = "You are Gorin the trader, and the road is long and dusty tonight."
     assert "role_confusion" not in judge(to_gorin, BARD, "road", recent, ["Gorin"]).failures
 
@@ -142,6 +148,8 @@ def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() 
         "Say something new, in your own words: the harvest was thin.",
         "I'm sorry, I lost track. You're losing interest: start a new task.",
         "The harvest was thin, no more than 2 sentences.",
+        "We can discuss the harvest with me in one to three sentences.",
+        "Speaking in the first person, the harvest was thin.",
     ):
         verdict = judge(read_aloud, BARD, "harvest", recent, ["Morrow"])
         assert "prompt_echo" in verdict.failures, read_aloud

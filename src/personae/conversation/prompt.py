@@ -44,48 +44,43 @@ WRAP_UP = "You are losing interest: begin to wrap up."
 AVOID = "Avoid talking about"
 
 # A line holding one of these is the model reading its instructions aloud, not the persona
-# talking (quality.judge rejects it): the headings, the constrained tier's limits and the retry
-# hints below, as said back or paraphrased. Small models do it most under the constrained tier
-# ("You must wrap up: at most 50 words!", "You're losing interest: start a new task."). Phrases a
-# character would say in passing ("let's wrap up", "you are losing interest in me") are left out.
-INSTRUCTION_ECHO = re.compile(
-    "|".join(
-        [
-            re.escape(REMEMBER.lower()),
-            re.escape(LORE.lower()),
-            r"\b(?:at most|at least|no more than|fewer than) \d+ (?:words|sentences)\b",
-            r"\bbegin to wrap up\b",
-            r"\byou must wrap up\b",
-            r"\blosing interest:",
-            r"\bavoid talking about\b",
-            r"\bsay something new\b",
-            r"\bin your own words\b",
-            r"\bdo not repeat (?:what was said|these instructions)\b",
-            r"\bspeak only as yourself\b",
-        ]
-    )
-)
-# Every pattern above holds one of these; searching a line for them first is 15 times faster
-# than the regex, and almost every line has none.
-_INSTRUCTION_CUES = (
-    "remember:",
-    "lore:",
-    "words",
-    "sentences",
-    "wrap up",
-    "interest:",
-    "avoid talking",
-    "something new",
-    "do not repeat",
-    "only as yourself",
+# talking (quality.judge rejects it): the headings, the system prompt's and the constrained tier's
+# limits and the retry hints below, as said back or paraphrased. Small models do it most under
+# the constrained tier ("You must wrap up: at most 50 words!", "You're losing interest: start a
+# new task."). Phrases a character would say in passing ("let's wrap up", "you are losing
+# interest in me") are left out. Each is a plain cue, with a pattern to confirm it where the cue
+# alone could be innocent: most lines hold no cue, and a substring test is ~30 times cheaper than
+# a regex search.
+INSTRUCTION_ECHOES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
+    (REMEMBER.lower(), None),
+    (LORE.lower(), None),
+    *(
+        (limit, re.compile(rf"\b{limit} \d+ (?:words|sentences)\b"))
+        for limit in ("at most", "at least", "no more than", "fewer than")
+    ),
+    ("begin to wrap up", None),
+    ("you must wrap up", None),
+    ("losing interest:", None),
+    ("avoid talking about", None),
+    ("say something new", None),
+    ("in your own words", None),
+    ("do not repeat what was said", None),
+    ("do not repeat these instructions", None),
+    ("speak only as yourself", None),
+    ("in the first person", None),
+    (
+        " sentences",
+        re.compile(r"\bin (?:one|two|\d+) (?:to|or) (?:two|three|\d+)(?: short)? sentences"),
+    ),
 )
 
 
 def reads_instructions(line: str) -> bool:
-    """The line says the request's instructions back (`INSTRUCTION_ECHO`)."""
+    """The line says the request's instructions back (`INSTRUCTION_ECHOES`)."""
     lowered = line.lower()
-    return any(cue in lowered for cue in _INSTRUCTION_CUES) and bool(
-        INSTRUCTION_ECHO.search(lowered)
+    return any(
+        cue in lowered and (confirm is None or confirm.search(lowered) is not None)
+        for cue, confirm in INSTRUCTION_ECHOES
     )
 
 

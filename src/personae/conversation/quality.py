@@ -52,7 +52,8 @@ ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…)\s*")
 CITATION = re.compile(r"\s*\[\d{1,3}(?:\]|\.|\s*$)")
 ROLE_CONFUSION = re.compile(
     r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"
-    r"i'm an ai|openai|as a chatbot)\b|^(?:user|assistant|system)\s*:",
+    r"i'm an ai|openai|as a chatbot|how (?:can|may) i (?:help|assist) you|"
+    r"(?:sorry|apologi[sz]e) for (?:the|any) confusion)\b|^(?:user|assistant|system)\s*:",
     re.I | re.M,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
