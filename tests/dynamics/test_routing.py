@@ -85,3 +85,21 @@ def test_exit_line_choice_repeats_under_a_seed() -> None:
     first = [exit_line(ExitReason.BORED, a, random.Random(7)) for _ in range(3)]
     again = [exit_line(ExitReason.BORED, a, random.Random(7)) for _ in range(3)]
     assert first == again
+
+
+def test_two_leaving_together_do_not_say_the_same_goodbye() -> None:
+    # Seen in the demo: commander and scout both left the fortress with the room's one line.
+    room_lines = ["The walls will not guard themselves.", "Back to the watch."]
+    first = exit_line(ExitReason.BORED, persona("vex"), random.Random(3), room_lines)
+    for seed in range(20):
+        second = exit_line(
+            ExitReason.BORED, persona("wren"), random.Random(seed), room_lines, said={first}
+        )
+        assert second != first
+    # With every line already said, one is said again rather than nothing.
+    assert (
+        exit_line(
+            ExitReason.BORED, persona("wren"), random.Random(1), room_lines, said=set(room_lines)
+        )
+        in room_lines
+    )

@@ -423,7 +423,9 @@ class Conversation:
             reason = decision.leaving.reason if decision.leaving else ExitReason.BORED
             room_lines = self.room.exit_phrases if self.room else []
             wording = random.Random(f"{self.seed}:{index}")
-            text = exit_line(reason, speaker, wording, room_lines)
+            text = exit_line(
+                reason, speaker, wording, room_lines, said={t.text for t in self.history}
+            )
             return Turn(
                 **base, text=text, raw_text=text, tier=TierName.TEMPLATE.value, is_exit=True
             )

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -133,13 +133,17 @@ def exit_line(
     persona: Persona,
     rng: random.Random,
     room_lines: Sequence[str] = (),
+    said: Collection[str] = (),
 ) -> str:
     """A template exit line: the persona's own for this reason, else its `any` lines, else the
-    room's, else the defaults."""
-    candidates: Sequence[str] = (
+    room's, else the defaults; one not among `said` (the conversation's lines so far) while
+    another is left, so two who leave together do not say the same goodbye."""
+    candidates = list(
         persona.exit_lines.get(reason.value)
         or persona.exit_lines.get("any")
         or room_lines
         or DEFAULT_EXIT_LINES[reason]
     )
-    return rng.choice(list(candidates))
+    chosen = rng.choice(candidates)
+    fresh = [line for line in candidates if line not in said]
+    return rng.choice(fresh) if chosen in said and fresh else chosen
