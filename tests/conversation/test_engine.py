@@ -171,26 +171,24 @@ FRESH_LINES = (
 )
 
 
-class Parrot:
-    """A model that answers each line by saying the last one back; told to say something new,
-    it does. Records every request it is sent."""
+class OneRuleModel:
+    """A model that answers by one rule, `reply`; every request is recorded."""
 
     def __init__(self) -> None:
         self.requests: list[ChatRequest] = []
 
     @property
     def info(self) -> BackendInfo:
-        return BackendInfo(kind="scripted", model="parrot", location="test", local=True)
+        return BackendInfo(kind="scripted", model=type(self).__name__, location="test", local=True)
+
+    def reply(self, request: ChatRequest) -> str:
+        raise NotImplementedError
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         self.requests.append(request)
-        the_ask = request.messages[-1].content
-        heard = [m.content.split(": ", 1)[-1] for m in request.messages if m.role is Role.USER]
-        if "Say something new" in the_ask or len(heard) < 2:
-            text = FRESH_LINES[len(self.requests) % len(FRESH_LINES)]
-        else:
-            text = heard[-2]  # the line before the ask, said back
-        return ChatResponse(text=text, model="parrot", backend="scripted", usage=Usage(10, 10))
+        return ChatResponse(
+            text=self.reply(request), model=self.info.model, backend="scripted", usage=Usage(10, 10)
+        )
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
         response = await self.complete(request)
@@ -198,6 +196,17 @@ class Parrot:
 
     async def aclose(self) -> None:
         return None
+
+
+class Parrot(OneRuleModel):
+    """Answers each line by saying the last one back; told to say something new, it does."""
+
+    def reply(self, request: ChatRequest) -> str:
+        the_ask = request.messages[-1].content
+        heard = [m.content.split(": ", 1)[-1] for m in request.messages if m.role is Role.USER]
+        if "Say something new" in the_ask or len(heard) < 2:
+            return FRESH_LINES[len(self.requests) % len(FRESH_LINES)]
+        return heard[-2]  # the line before the ask, said back
 
 
 async def test_a_line_said_back_is_asked_for_again_with_what_was_wrong() -> None:
@@ -218,23 +227,11 @@ async def test_a_line_said_back_is_asked_for_again_with_what_was_wrong() -> None
     assert second.raw_text == second.text
 
 
-class Stuck:
-    """A model with one line only: whatever it is asked, it says the same thing again."""
+class Stuck(OneRuleModel):
+    """Has one line only: whatever it is asked, it says the same thing again."""
 
-    @property
-    def info(self) -> BackendInfo:
-        return BackendInfo(kind="scripted", model="stuck", location="test", local=True)
-
-    async def complete(self, request: ChatRequest) -> ChatResponse:
-        text = "The harvest was thin this year and the granaries are low."
-        return ChatResponse(text=text, model="stuck", backend="scripted", usage=Usage(10, 10))
-
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
-        response = await self.complete(request)
-        yield StreamChunk(response.text, response)
-
-    async def aclose(self) -> None:
-        return None
+    def reply(self, request: ChatRequest) -> str:
+        return "The harvest was thin this year and the granaries are low."
 
 
 async def test_a_talk_whose_model_has_nothing_new_to_say_runs_dry_and_ends(
