@@ -191,10 +191,11 @@ def ask(
 
 # What the ask adds when a line was rejected and is asked for again, by the gate that rejected
 # it (quality.judge's failure names): another seed alone mostly brings the same line back.
+SAY_SOMETHING_NEW = "Say something new, in your own words: do not repeat what was said."
 RETRY_HINTS = {
-    "repeat": "Say something new, in your own words: do not repeat what was said.",
-    "echo": "Say something new, in your own words: do not repeat what was said.",
-    "rehash": "Say something new, in your own words: do not repeat what was said.",
+    "repeat": SAY_SOMETHING_NEW,
+    "echo": SAY_SOMETHING_NEW,
+    "rehash": SAY_SOMETHING_NEW,
     "too_short": "Say one or two full sentences.",
     "off_topic": "Keep to the topic.",
     "role_confusion": "Speak only as yourself, never as an AI or as anyone else.",
