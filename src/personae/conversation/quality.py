@@ -173,7 +173,7 @@ def lexical_relevance(line: str, reference: str) -> float:
 
 
 def _lexical_relevance_to(line: str, references: Sequence[str]) -> float:
-    content = {w for w in WORD.findall(line.lower()) if w not in STOPWORDS and len(w) > 2}
+    content = {w for w in _words(line) if w not in STOPWORDS and len(w) > 2}
     if not content:
         return 0.0
     ref = frozenset().union(*(_stems(text) for text in references))
@@ -181,10 +181,17 @@ def _lexical_relevance_to(line: str, references: Sequence[str]) -> float:
 
 
 @lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """A line's words, lower case: cached, since the gates read each line several times (its
+    relevance, its phrases, then as a reference for the lines after it)."""
+    return tuple(WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=4096)
 def _stems(text: str) -> frozenset[str]:
     """The stems of a text's words: cached, since each recent line is a reference for several
     turns in a row."""
-    return frozenset(_stem(w) for w in WORD.findall(text.lower()))
+    return frozenset(map(_stem, _words(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -320,7 +327,7 @@ def _rehashed_share(line: str, said: Sequence[str]) -> float:
 @lru_cache(maxsize=4096)
 def _phrase_sequence(text: str) -> tuple[tuple[str, ...], ...]:
     """Every `PHRASE_WORDS` words in a row of `text`, in order (none when it is shorter)."""
-    words = WORD.findall(text.lower())
+    words = _words(text)
     return tuple(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
 
 
