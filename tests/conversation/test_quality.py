@@ -96,6 +96,11 @@ def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
             "As an AI language model, I cannot visit roads.", BARD, "road", recent, ["Gorin"]
         ).failures
     )
+    # Seen in the demo: other ways of writing the other one's part.
+    for tagged in ("(Gorin) Ah, the road is long and dusty.", "As Gorin, I say the road is long."):
+        assert "role_confusion" in judge(tagged, BARD, "road", recent, ["Gorin"]).failures
+    quoting = "As Gorin said, the road is long and dusty."
+    assert "role_confusion" not in judge(quoting, BARD, "road", recent, ["Gorin"]).failures
     # Seen in the demo: the model narrating the prompt to the character it should speak as.
     narrated = f"You are {BARD.name}, and the road is long and dusty tonight."
     assert "role_confusion" in judge(narrated, BARD, "road", recent, ["Gorin"]).failures

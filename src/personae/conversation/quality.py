@@ -231,8 +231,13 @@ def _strip_name_prefix(line: str, names: Sequence[str]) -> str:
 
 
 def _speaks_as_other(line: str, other_names: Sequence[str]) -> bool:
+    """The line is tagged as another's: "Gorin: ...", "(Gorin) ..." or "As Gorin, ..."."""
     head = line.split(":", 1)[0].strip().lower() if ":" in line[:60] else ""
-    return bool(head) and any(head == name.lower() for name in other_names)
+    lowered = line.lower()
+    return any(
+        head == name or lowered.startswith((f"({name})", f"as {name},"))
+        for name in map(str.lower, other_names)
+    )
 
 
 def _told_who_they_are(line: str, speaker: Persona) -> bool:
