@@ -43,6 +43,18 @@ async def talk_between(deps: Deps, *ids: str, topic: str = "gossip", seed: int =
     return await Conversation.open(deps, [CAST[i] for i in ids], topic, seed=seed)
 
 
+async def resumed_from(store: Store, deps: Deps, conversation_id: str) -> Conversation:
+    """The conversation rebuilt from what the store committed, as a restarted process does."""
+    point = store.resume(conversation_id)
+    return await Conversation.resume(
+        deps,
+        point.conversation,
+        [point.personas[p] for p in point.conversation.participants],
+        point.turns,
+        seed=point.conversation.seed,
+    )
+
+
 async def transcript(deps: Deps, *ids: str, seed: int = 5) -> list[tuple[str, str, str]]:
     talk = await talk_between(deps, *ids, seed=seed)
     turns = await talk.run()
@@ -90,17 +102,10 @@ async def test_a_crashed_conversation_resumes_exactly_where_it_stopped(store: St
         await crashed.step()
     del crashed  # the process dies: only the store remains
 
-    point = store.resume(next(iter(store.conversations.list())).id)
-    resumed = await Conversation.resume(
-        deps,
-        point.conversation,
-        [point.personas[p] for p in point.conversation.participants],
-        point.turns,
-        seed=point.conversation.seed,
-    )
+    resumed = await resumed_from(store, deps, next(iter(store.conversations.list())).id)
     rest = await resumed.run()
     await resumed.close()
-    stored = store.turns.list(point.conversation.id)
+    stored = store.turns.list(resumed.record.id)
     assert [t.index for t in stored] == list(range(len(stored)))
     assert [(t.speaker_id, t.tier, t.text) for t in stored] == whole
     assert len(rest) == len(whole) - 7
@@ -257,14 +262,7 @@ async def test_a_talk_whose_model_has_nothing_new_to_say_runs_dry_and_ends(
     crashed = await talk_between(deps2, "mara", "gorin", topic="harvest", seed=8)
     for _ in range(4):
         await crashed.step()
-    point = store.resume(crashed.record.id)
-    resumed = await Conversation.resume(
-        deps2,
-        point.conversation,
-        [point.personas[p] for p in point.conversation.participants],
-        point.turns,
-        seed=point.conversation.seed,
-    )
+    resumed = await resumed_from(store, deps2, crashed.record.id)
     rest = await resumed.run()
     assert [(t.speaker_id, t.is_exit) for t in rest] == [(crashed.history[-1].speaker_id, True)]
 
