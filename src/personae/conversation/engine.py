@@ -298,6 +298,7 @@ class Conversation:
         dry_after = self.deps.settings.dry_after_rejected_lines
         if (
             dry_after
+            and _rejected(turn)  # most lines are not: the window below is then never read
             and len(self.history) >= dry_after
             and all(_rejected(t) for t in self.history[-dry_after:])
             and turn.speaker_id not in self.exchange.steadfast

@@ -61,7 +61,7 @@ INSTRUCTION_ECHOES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
     ("begin to wrap up", None),
     ("you must wrap up", None),
     ("losing interest:", None),
-    ("avoid talking about", None),
+    (AVOID.lower(), None),
     ("say something new", None),
     ("in your own words", None),
     ("do not repeat what was said", None),

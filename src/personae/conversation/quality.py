@@ -329,7 +329,6 @@ def _rehashed_share(line: str, said: Sequence[str]) -> float:
     return sum(covered) / len(covered)
 
 
-@lru_cache(maxsize=4096)
 def _phrase_sequence(text: str) -> tuple[tuple[str, ...], ...]:
     """Every `PHRASE_WORDS` words in a row of `text`, in order (none when it is shorter)."""
     words = _words(text)

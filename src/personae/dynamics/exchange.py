@@ -124,11 +124,8 @@ class Exchange:
             for pid in leavers
         }
         for pid in leavers:
-            self.pending.append(Departure(pid, reasons[pid], scores[pid]))
-            self.willing.remove(pid)
-            self.turns.remove(pid)
-        if len(self.willing) < 2 and self.end_reason is None:
-            self.end_reason = self.pending[-1].reason if self.pending else ExitReason.BORED
+            self._depart(Departure(pid, reasons[pid], scores[pid]))
+        self._end_when_alone()
         if self.pending:
             return self._farewell(self.pending.pop(0), scores)
 
@@ -169,12 +166,19 @@ class Exchange:
         turn); the talk ends when fewer than two are left willing."""
         if persona_id not in self.willing:
             return
-        self.willing.remove(persona_id)
-        self.turns.remove(persona_id)
-        last = self.context.last_score(persona_id)
-        self.pending.append(Departure(persona_id, reason, last or 0.0))
+        self._depart(Departure(persona_id, reason, self.context.last_score(persona_id) or 0.0))
+        self._end_when_alone()
+
+    def _depart(self, departure: Departure) -> None:
+        """Out of the talk now; the farewell waits in `pending`."""
+        self.willing.remove(departure.persona_id)
+        self.turns.remove(departure.persona_id)
+        self.pending.append(departure)
+
+    def _end_when_alone(self) -> None:
+        """Fewer than two left willing: the talk ends, for the last leaver's reason."""
         if len(self.willing) < 2 and self.end_reason is None:
-            self.end_reason = reason
+            self.end_reason = self.pending[-1].reason if self.pending else ExitReason.BORED
 
     def finish(self, now_s: float, pairs: PairCooldowns) -> Outcome:
         """Cooldowns, affinity changes and charged available time, once the talk is over."""
