@@ -133,3 +133,22 @@ def test_a_conversation_killed_mid_way_resumes_without_losing_or_repeating_a_tur
     result = json.loads(done.stdout)
     assert result["exit_reason"] is not None
     assert [t["text"] for t in result["turns"]] == [text for _, _, text in after]
+
+
+def test_a_persona_files_conversation_settings_reach_the_conversation(tmp_path: Path) -> None:
+    cast = tmp_path / "pair.yaml"
+    cast.write_text(
+        "personas:\n"
+        "  - {name: Mara, topics: {gossip: 90}, state: {available_time_s: 3000}}\n"
+        "  - {name: Gorin, topics: {gossip: 80}, state: {available_time_s: 3000}}\n"
+        "conversation: {max_turns: 2}\n",
+        encoding="utf-8",
+    )
+    done = personae(
+        "converse", "mara", "gorin", "--file", str(cast), "--llm", "scripted", "--json",
+        "--db", str(tmp_path / "t.db"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert len(result["turns"]) == 2
+    assert result["exit_reason"] == "time"

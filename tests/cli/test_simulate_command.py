@@ -42,6 +42,37 @@ def test_a_broken_world_file_is_one_line_and_exit_code_2(tmp_path: Path) -> None
     assert "Traceback" not in done.stderr
 
 
+TWO_IN_A_TAVERN = """\
+world: {name: Two in a tavern}
+rooms: [{use: tavern}]
+personas:
+  - {name: Mara, topics: {gossip: 90}, state: {available_time_s: 3000}}
+  - {name: Gorin, topics: {gossip: 80}, state: {available_time_s: 3000}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("tuning", "most_turns", "remembers"),
+    [("", None, True), ("conversation: {memory: false, max_turns: 3}\n", 3, False)],
+)
+def test_a_world_files_conversation_settings_reach_its_conversations(
+    tmp_path: Path, tuning: str, most_turns: int | None, remembers: bool
+) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text(TWO_IN_A_TAVERN + tuning, encoding="utf-8")
+    db = tmp_path / "w.db"
+    done = personae("simulate", str(world), "--ticks", "3", "--llm", "scripted", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    longest = read(
+        db, "SELECT max(n) FROM (SELECT count(*) AS n FROM turns GROUP BY conversation_id)"
+    )
+    if most_turns is not None:
+        assert longest == [(most_turns,)]
+    else:
+        assert longest[0][0] > 3
+    assert bool(read(db, "SELECT count(*) FROM memories")[0][0]) is remembers
+
+
 def read(db: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(db, timeout=30) as connection:
         return connection.execute(sql).fetchall()

@@ -88,6 +88,15 @@ def test_an_unknown_persona_id_is_named(tmp_path: Path) -> None:
             GOOD + "settings: {score: {continue_threshold: high}}\n",
             r"personas\.yaml:11: field 'settings.score.continue_threshold'",
         ),
+        (
+            GOOD + "conversation:\n  quality: {rehash_share: 1.5}\n",
+            r"personas\.yaml:12: field 'conversation.quality.rehash_share': .*less than or "
+            r"equal to 1",
+        ),
+        (
+            GOOD + "conversation: {window_size: 8}\n",
+            r"personas\.yaml:11: field 'conversation.window_size': Extra inputs",
+        ),
         ("personas: [\n  {name: x\n", r"personas\.yaml:3: not valid YAML"),
         ("- just\n- a list\n", r"a persona file is a mapping: a 'personas:' list or one persona"),
         ("personas: []\n", r"field 'personas': List should have at least 1 item"),
@@ -110,3 +119,16 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     twice = GOOD.replace("  - name: Farmer Tom", "  - name: Farmer Tom\n    id: king")
     with pytest.raises(InputError, match="persona id 'king' is defined twice"):
         load_persona_file(write(tmp_path, twice))
+
+
+def test_the_conversation_engine_is_tuned_under_conversation(tmp_path: Path) -> None:
+    tuned = load_persona_file(
+        write(
+            tmp_path,
+            GOOD + "conversation:\n  dry_after_rejected_lines: 0\n  quality: {min_words: 2}\n",
+        )
+    )
+    assert tuned.conversation.dry_after_rejected_lines == 0
+    assert tuned.conversation.quality.min_words == 2
+    assert tuned.conversation.quality.rehash_share == 0.6  # the rest keep their defaults
+    assert load_persona_file(write(tmp_path, GOOD)).conversation.dry_after_rejected_lines == 3

@@ -21,10 +21,9 @@ from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.relationship import pair_key
 from personae.domain.world import Room
 from personae.dynamics.routing import ExitReason
-from personae.dynamics.settings import DynamicsSettings
 from personae.errors import InputError
 from personae.files.cast import find_persona, find_room, load_cast
-from personae.files.persona_file import slug
+from personae.files.persona_file import PersonaFile, slug
 from personae.store.store import Store
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "/bye"})
@@ -52,9 +51,7 @@ def chat(
     cast = load_cast(file)
     target = find_persona(cast, persona)
     place = find_room(cast, room) if room else None
-    asyncio.run(
-        _chat(target, user.strip(), topic, place, llm, db, token_budget, seed, cast.settings)
-    )
+    asyncio.run(_chat(target, user.strip(), topic, place, llm, db, token_budget, seed, cast))
 
 
 def person(name: str) -> Persona:
@@ -78,12 +75,14 @@ async def _chat(
     db: str | None,
     token_budget: int,
     seed: int,
-    dynamics: DynamicsSettings,
+    cast: PersonaFile,
 ) -> None:
     console = Console(highlight=False)
     interactive = sys.stdin.isatty()
     you = person(user)
-    async with open_runtime(llm=llm, db=db, dynamics=dynamics) as runtime:
+    async with open_runtime(
+        llm=llm, db=db, dynamics=cast.settings, settings=cast.conversation
+    ) as runtime:
         store = runtime.store
         store.personas.save(target)
         if store.personas.get(you.id) is None:

@@ -84,7 +84,9 @@ async def _compare(
 
 
 async def _one(world: WorldFile, seed: int, ticks: int | None, llm: str, db: Path) -> RunSummary:
-    async with open_runtime(llm=llm, db=str(db), dynamics=world.settings) as runtime:
+    async with open_runtime(
+        llm=llm, db=str(db), dynamics=world.settings, settings=world.conversation
+    ) as runtime:
         run_id = f"compare-{seed}"
         simulation = Simulation(
             world,

@@ -82,7 +82,9 @@ async def _converse(
     room = find_room(cast, room_name) if room_name else None
     chosen_topic = topic or (room.topic_bias[0] if room else _shared_topic(participants))
     console = Console(highlight=False)
-    async with open_runtime(llm=llm, db=db, dynamics=cast.settings) as runtime:
+    async with open_runtime(
+        llm=llm, db=db, dynamics=cast.settings, settings=cast.conversation
+    ) as runtime:
         if resume:
             talk = await _resume(runtime, cast, resume, room, seed)
             if not as_json:

@@ -133,6 +133,7 @@ async def _run(
         llm=llm or None,
         db=db,
         dynamics=world.settings,
+        settings=world.conversation,
         default_llm=world.simulation.llm,
         max_llm_calls=world.simulation.max_llm_calls_in_flight,
     ) as runtime:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from personae.conversation.prompt import reads_instructions
@@ -30,15 +30,19 @@ Relevance = Callable[[str, str], float]
 class QualitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_words: int = 3
-    repeat_similarity: float = 0.9  # a line this similar to a recent one is a repeat
-    echo_share: float = 0.8  # this share of another speaker's last line inside ours is an echo
-    rehash_share: float = 0.6  # this share of a line's words already said in the window: a rehash
-    min_relevance: float = 0.05
-    recent_turns: int = 6
-    filler_intelligence_above: int = 70
-    max_words: int = 120
-    max_sentences: int = 3
+    min_words: int = Field(3, ge=0)
+    # A line this similar to a recent one is a repeat (0..1, as difflib's ratio).
+    repeat_similarity: float = Field(0.9, ge=0, le=1)
+    # This share of another speaker's last line inside ours is an echo.
+    echo_share: float = Field(0.8, ge=0, le=1)
+    # This share of a line's words in phrases already said in the window: a rehash.
+    rehash_share: float = Field(0.6, ge=0, le=1)
+    # Below this share of content words shared with the topic and the window: off topic.
+    min_relevance: float = Field(0.05, ge=0, le=1)
+    recent_turns: int = Field(6, ge=1, description="the window the gates compare a line with")
+    filler_intelligence_above: int = Field(70, ge=0, le=100)
+    max_words: int = Field(120, ge=1)
+    max_sentences: int = Field(3, ge=1)
 
 
 # Hesitations anywhere; discourse markers only where a comma shows they are fillers

@@ -1,4 +1,5 @@
-"""Tunables of the conversation engine, with units in their names."""
+"""Tunables of the conversation engine, with units in their names; a persona or world file
+overrides any of them under `conversation:`."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ class ConversationSettings(BaseModel):
     regenerations: int = Field(1, ge=0, le=3)
     memories_per_prompt: int = Field(3, ge=0, le=20)
     # Words -> max_tokens for a line: generous, since the quality pipeline trims.
-    tokens_per_word: float = 1.6
-    full_max_words: int = 40
+    tokens_per_word: float = Field(1.6, gt=0)
+    full_max_words: int = Field(40, ge=1)
     max_turns: int = Field(200, ge=1, description="a safety net; budgets end talks long before")
     # A talk has run dry when this many lines in a row were rejected by the quality gates (the
     # model only said again what was said): their last speaker leaves, bored. 0: never.

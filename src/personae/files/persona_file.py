@@ -12,8 +12,11 @@ relationships:
   - between: [king_aldric, farmer_tom]
     affinity: 10
 rule_sets: [college_party]
-settings:
+settings:                    # dynamics tunables (personae.dynamics.settings)
   score: {continue_threshold: 45}
+conversation:                # conversation engine tunables (personae.conversation.settings)
+  dry_after_rejected_lines: 0
+  quality: {rehash_share: 0.5}
 ```
 
 A file may also hold a single persona as one mapping (`name: ...` at the top level); that is
@@ -30,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from personae.conversation.settings import ConversationSettings
 from personae.domain.persona import Persona
 from personae.domain.relationship import Relationship, Relationships
 from personae.dynamics.rules import RULE_SETS, RuleSet
@@ -68,6 +72,7 @@ class PersonaFile(BaseModel):
     relationships: list[RelationshipEntry] = Field(default_factory=list)
     rule_sets: list[str] = Field(default_factory=list)
     settings: DynamicsSettings = Field(default_factory=DynamicsSettings)
+    conversation: ConversationSettings = Field(default_factory=ConversationSettings)
 
     @model_validator(mode="before")
     @classmethod

@@ -24,6 +24,7 @@ facts:                               # what someone knows at the start; watch it
 relationships: [...]                 # as in a persona file
 rule_sets: [college_party]
 settings: {...}                      # dynamics tunables, as in a persona file
+conversation: {...}                  # conversation engine tunables, as in a persona file
 ```
 
 Personas without a room are spread over the rooms in order. Paths are relative to the world file.
