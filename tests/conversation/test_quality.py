@@ -11,6 +11,13 @@ def test_denoise_strips_the_speakers_own_name_and_quotes() -> None:
     assert denoise('Lyralei: "Have you heard the news?"', BARD) == "Have you heard the news?"
 
 
+def test_denoise_drops_the_speakers_own_tag_in_any_of_its_forms() -> None:
+    for tagged in ("(Lyralei) the roads are unsafe.", "As Lyralei, the roads are unsafe."):
+        assert denoise(tagged, BARD) == "The roads are unsafe."
+    # Not a tag: the name inside the line, or "As ... said".
+    assert denoise("As Lyralei said, the roads are unsafe.", BARD).startswith("As Lyralei said")
+
+
 def test_denoise_drops_repeated_sentences() -> None:
     text = "The ruins glow at night. I saw it. The ruins glow at night."
     assert denoise(text, SIMPLE) == "The ruins glow at night. I saw it."

@@ -57,3 +57,20 @@ def test_a_line_the_conversation_already_heard_is_not_said_again(mara: Persona) 
         said.add(lines.line(request, said=said))
     assert said == set(LINES[AffinityBand.LOW])  # each once, while one was left
     assert lines.line(request, said=said) in LINES[AffinityBand.LOW]  # then any again
+
+
+@pytest.mark.parametrize(
+    ("name", "called"),
+    [
+        ("Mara the Tavern Keeper", "Mara"),
+        ("Petra the Spice Seller", "Petra"),
+        ("King Aldric", "King Aldric"),
+        ("The Oracle", "The Oracle"),
+    ],
+)
+def test_the_listener_is_called_as_one_addresses_them(name: str, called: str) -> None:
+    odd = Persona(id="odd", name="Odd", exit_lines={"any": ["Farewell, {listener}."]})
+    request = ChatRequest.of(
+        [user("Hi")], context=CallContext(persona=odd, wants_exit=True, listener_name=name)
+    )
+    assert FallbackLines().line(request) == f"Farewell, {called}."

@@ -1,13 +1,13 @@
 """The quality pipeline of a spoken line: denoise it, then judge it (seed 000's stages 1-2).
 
-Denoising cleans what models add around a line (a "Name:" prefix, wrapping quotes, repeated
-sentences, and for personas with intelligence above 70 filler words). The gates then reject a line
-that is too short, repeats a recent turn, echoes another speaker, rehashes the talk (is mostly
-phrases already said in it, by anyone: small models stitch lines together from what they just
-read), wanders off topic, confuses roles (speaks as someone else, or as "an AI assistant", or
-tells its own speaker "You are ..."), or reads its instructions aloud.
-The engine regenerates a rejected line once, then falls back to a canned line. Every score is
-kept with the turn.
+Denoising cleans what models add around a line: the speaker's own tag ("Name:", "(Name)", "As
+Name,"), wrapping quotes, repeated sentences, and for personas with intelligence above 70 filler
+words. The gates then reject a line that is too short, repeats a recent turn, echoes another
+speaker, rehashes the talk (is mostly phrases already said in it, by anyone: small models stitch
+lines together from what they just read), wanders off topic, confuses roles (speaks as someone
+else, or as "an AI assistant", or tells its own speaker "You are ..."), or reads its
+instructions aloud. The engine regenerates a rejected line once, then falls back to a canned
+line. Every score is kept with the turn.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def denoise(
     """
     s = settings or QualitySettings()
     line = text.strip()
-    line = _strip_name_prefix(line, [persona.name, persona.id])
+    line = _strip_own_tag(line, [persona.name, persona.id])
     line = " ".join(line.strip().strip('"“”').split())  # one space between words
     # Each pattern only where its mark is: most lines have none, and a substitution costs more.
     if persona.intelligence > s.filler_intelligence_above:
@@ -227,10 +227,15 @@ def _without_stray_brackets(line: str) -> str:
     return " ".join(kept.split())
 
 
-def _strip_name_prefix(line: str, names: Sequence[str]) -> str:
-    for name in names:
-        if name and line.lower().startswith(name.lower() + ":"):
-            return line[len(name) + 1 :]
+def _strip_own_tag(line: str, names: Sequence[str]) -> str:
+    """The line without a tag naming its own speaker: "Ilse: ...", "(Ilse) ..." or "As Ilse,
+    ..." (small models narrate who speaks; the line is the same without it)."""
+    lowered = line.lower()
+    for name in filter(None, map(str.lower, names)):
+        for tag in (f"{name}:", f"({name})", f"as {name},"):
+            if lowered.startswith(tag):
+                rest = line[len(tag) :].lstrip()
+                return rest[:1].upper() + rest[1:]
     return line
 
 

@@ -1,9 +1,10 @@
 """Seed 002's context-aware fallback lines: what a persona says when no model can answer.
 
 The line depends on the speaker's affinity to the listener (high, medium, low) and on whether the
-speaker is about to leave; it names the listener and the topic when known, and prefers the
-persona's own exit lines for goodbyes. A JSON-schema request gets a valid JSON document instead,
-built from its text. The reply is labelled `backend="fallback"` and carries why it was used.
+speaker is about to leave; it names the listener (as one addresses them: "Mara", not "Mara the
+Tavern Keeper") and the topic when known, and prefers the persona's own exit lines for goodbyes.
+A JSON-schema request gets a valid JSON document instead, built from its text. The reply is
+labelled `backend="fallback"` and carries why it was used.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from enum import StrEnum
 from personae.domain import Persona
 from personae.llm.scripted_json import json_for_schema
 from personae.llm.settings import FallbackLineSettings
-from personae.llm.text import fill, humanize, seeded_rng
+from personae.llm.text import fill, form_of_address, humanize, seeded_rng
 from personae.llm.types import FALLBACK_BACKEND, ChatRequest, ChatResponse, Role
 
 FALLBACK_MODEL = "fallback-lines"
@@ -90,7 +91,8 @@ class FallbackLines:
         else:
             templates = LINES[band]
         topic = humanize(ctx.topic or favourite_topic(ctx.persona) or "that")
-        lines = [fill(t, listener=ctx.listener_name or "friend", topic=topic) for t in templates]
+        listener = form_of_address(ctx.listener_name) if ctx.listener_name else "friend"
+        lines = [fill(t, listener=listener, topic=topic) for t in templates]
         chosen = rng.choice(lines)
         fresh = [line for line in lines if line not in said]
         return rng.choice(fresh) if chosen in said and fresh else chosen

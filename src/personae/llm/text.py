@@ -131,6 +131,13 @@ def humanize(topic: str) -> str:
     return topic.replace("_", " ").strip()
 
 
+def form_of_address(name: str) -> str:
+    """What one calls a persona to its face: its name without the epithet ("Mara the Tavern
+    Keeper" -> "Mara"); titles stay ("King Aldric", "Brother Aldo")."""
+    head, found, _ = name.partition(" the ")
+    return head.strip() if found and head.strip() else name
+
+
 def first_sentence(text: str) -> str:
     found = sentences(text)
     return found[0] if found else ""
