@@ -12,7 +12,11 @@ def test_denoise_strips_the_speakers_own_name_and_quotes() -> None:
 
 
 def test_denoise_drops_the_speakers_own_tag_in_any_of_its_forms() -> None:
-    for tagged in ("(Lyralei) the roads are unsafe.", "As Lyralei, the roads are unsafe."):
+    for tagged in (
+        "(Lyralei) the roads are unsafe.",
+        "As Lyralei, the roads are unsafe.",
+        "Lyralei, the roads are unsafe.",  # hailing oneself
+    ):
         assert denoise(tagged, BARD) == "The roads are unsafe."
     # Not a tag: the name inside the line, or "As ... said".
     assert denoise("As Lyralei said, the roads are unsafe.", BARD).startswith("As Lyralei said")

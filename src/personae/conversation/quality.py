@@ -1,13 +1,13 @@
 """The quality pipeline of a spoken line: denoise it, then judge it (seed 000's stages 1-2).
 
 Denoising cleans what models add around a line: the speaker's own tag ("Name:", "(Name)", "As
-Name,"), wrapping quotes, repeated sentences, and for personas with intelligence above 70 filler
-words. The gates then reject a line that is too short, repeats a recent turn, echoes another
-speaker, rehashes the talk (is mostly phrases already said in it, by anyone: small models stitch
-lines together from what they just read), wanders off topic, confuses roles (speaks as someone
-else, or as "an AI assistant", or tells its own speaker "You are ..."), or reads its
-instructions aloud. The engine regenerates a rejected line once, then falls back to a canned
-line. Every score is kept with the turn.
+Name,", "Name,"), wrapping quotes, repeated sentences, and for personas with intelligence above
+70 filler words. The gates then reject a line that is too short, repeats a recent turn, echoes
+another speaker, rehashes the talk (is mostly phrases already said in it, by anyone: small
+models stitch lines together from what they just read), wanders off topic, confuses roles
+(speaks as someone else, or as "an AI assistant", or tells its own speaker "You are ..."), or
+reads its instructions aloud. The engine regenerates a rejected line once, then falls back to a
+canned line. Every score is kept with the turn.
 """
 
 from __future__ import annotations
@@ -228,11 +228,12 @@ def _without_stray_brackets(line: str) -> str:
 
 
 def _strip_own_tag(line: str, names: Sequence[str]) -> str:
-    """The line without a tag naming its own speaker: "Ilse: ...", "(Ilse) ..." or "As Ilse,
-    ..." (small models narrate who speaks; the line is the same without it)."""
+    """The line without a tag naming its own speaker: "Ilse: ...", "(Ilse) ...", "As Ilse, ..."
+    or "Ilse, ..." (small models narrate who speaks, or have the speaker hail itself; the line
+    is the same without it)."""
     lowered = line.lower()
     for name in filter(None, map(str.lower, names)):
-        for tag in (f"{name}:", f"({name})", f"as {name},"):
+        for tag in (f"{name}:", f"({name})", f"as {name},", f"{name},"):
             if lowered.startswith(tag):
                 rest = line[len(tag) :].lstrip()
                 return rest[:1].upper() + rest[1:]
