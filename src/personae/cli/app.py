@@ -31,6 +31,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Docstrings are wrapped at 100 columns in the source: markdown joins their lines into
+    # paragraphs, so help reflows to the terminal instead of breaking mid-sentence.
+    rich_markup_mode="markdown",
 )
 
 

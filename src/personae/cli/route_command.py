@@ -34,7 +34,10 @@ def route_command(
         float | None, typer.Option("--now", help="time in seconds (default: the clock)")
     ] = None,
     state_file: Annotated[
-        Path | None, typer.Option("--state", help=f"router state (default: <library>/{STATE_FILE})")
+        Path | None,
+        typer.Option(
+            "--state", help=f"router state (default: {STATE_FILE} in the persona library)"
+        ),
     ] = None,
     record: Annotated[
         bool, typer.Option("--record/--no-record", help="remember the answer (sticky persona)")
