@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.cli.process import personae
@@ -73,15 +75,28 @@ def test_a_world_files_conversation_settings_reach_its_conversations(
     assert bool(read(db, "SELECT count(*) FROM memories")[0][0]) is remembers
 
 
-def read(db: Path, sql: str) -> list[tuple[object, ...]]:
+def read(db: Path | str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of `sql` in a SQLite file or, given a postgresql:// URL, on PostgreSQL."""
+    if str(db).startswith("postgresql://"):
+        with psycopg.connect(str(db)) as connection:
+            return list(connection.execute(sql).fetchall())
     with sqlite3.connect(db, timeout=30) as connection:
         return connection.execute(sql).fetchall()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def run_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a run is stored: a new SQLite file, or a new schema on the local PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "party.db")
+    url: str = request.getfixturevalue("postgresql_url")
+    return url
+
+
 def test_a_run_killed_mid_way_resumes_and_finishes_without_lost_or_doubled_turns(
-    tmp_path: Path,
+    run_db: str,
 ) -> None:
-    db = tmp_path / "party.db"
+    db = run_db
     args = [
         sys.executable,
         "-m",
@@ -103,7 +118,7 @@ def test_a_run_killed_mid_way_resumes_and_finishes_without_lost_or_doubled_turns
     while time.monotonic() < deadline:
         try:
             clock = read(db, "SELECT clock_s FROM runs WHERE id = 'party'")
-        except sqlite3.OperationalError:  # not created yet
+        except (sqlite3.OperationalError, psycopg.Error):  # not created yet
             clock = []
         if clock and clock[0][0] >= 300:
             break
@@ -144,3 +159,21 @@ def test_a_run_killed_mid_way_resumes_and_finishes_without_lost_or_doubled_turns
         "finished",
     )
     assert read(db, "SELECT count(*) FROM conversations WHERE status = 'active'")[0][0] == 0
+
+
+def test_a_world_says_the_same_on_postgresql_as_on_sqlite(
+    tmp_path: Path, postgresql_url: str
+) -> None:
+    reports = []
+    for db in (str(tmp_path / "court.db"), postgresql_url):
+        report = tmp_path / f"report-{len(reports)}.json"
+        done = personae(
+            "simulate", "royal_court", "--ticks", "6", "--llm", "scripted", "--db", db,
+            "--run-id", "court", "--report", str(report), "--quiet",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        reports.append(json.loads(report.read_text(encoding="utf-8")))
+    sqlite_run, postgresql_run = reports
+    assert postgresql_run["conversations"] == sqlite_run["conversations"]
+    assert postgresql_run["migrations"] == sqlite_run["migrations"]
+    assert sum(len(c["turns"]) for c in sqlite_run["conversations"]) > 20
