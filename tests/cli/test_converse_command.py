@@ -152,3 +152,17 @@ def test_a_persona_files_conversation_settings_reach_the_conversation(tmp_path: 
     result = json.loads(done.stdout)
     assert len(result["turns"]) == 2
     assert result["exit_reason"] == "time"
+
+
+def test_the_same_conversation_command_twice_on_one_database_stores_two_talks(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "t.db")
+    for _ in range(2):
+        done = personae("converse", "mara", "gorin", "--llm", "scripted", "--db", db, "--json")
+        assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as connection:
+        talks = connection.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        spoken = connection.execute("SELECT count(DISTINCT conversation_id) FROM turns").fetchone()
+    assert talks == 2
+    assert spoken == (2,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,6 +102,9 @@ async def _converse(
                 affinities=affinities,
                 rule_sets=cast.enabled_rule_sets(),
                 token_budget=token_budget,
+                # A new talk each time the command runs, even with the same personas and seed
+                # (the default id is derived from them, for worlds that replay).
+                conversation_id=uuid.uuid4().hex,
             )
         if not as_json:
             console.print(
