@@ -156,14 +156,12 @@ def test_the_same_world_and_seed_replay_identically(tmp_path: Path) -> None:
     assert transcript(first, tmp_path / "a.db") != transcript(other, tmp_path / "c.db")
 
 
-NO_MEMORY = ConversationSettings(memory=False)
-
-
-async def stopped_after(loaded: WorldFile, db: Path, seed: int, ticks: int) -> int:
+async def stopped_after(loaded: WorldFile, db: Path, seed: int, ticks: int, memory: bool) -> int:
     """Run `ticks` ticks, then stop as a crash between two ticks would: nothing is closed or
     finished. Returns how many conversations were mid-way."""
+    settings = ConversationSettings(memory=memory)
     async with open_runtime(
-        llm="scripted", db=str(db), dynamics=loaded.settings, settings=NO_MEMORY
+        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
     ) as runtime:
         link = runtime.memory("run")
         simulation = Simulation(
@@ -180,9 +178,10 @@ async def stopped_after(loaded: WorldFile, db: Path, seed: int, ticks: int) -> i
         return len(simulation.live)
 
 
-async def resumed(loaded: WorldFile, db: Path, seed: int, ticks: int) -> list[Ending]:
+async def resumed(loaded: WorldFile, db: Path, seed: int, ticks: int, memory: bool) -> None:
+    settings = ConversationSettings(memory=memory)
     async with open_runtime(
-        llm="scripted", db=str(db), dynamics=loaded.settings, settings=NO_MEMORY
+        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
     ) as runtime:
         link = runtime.memory("run")
         simulation = Simulation(
@@ -194,15 +193,17 @@ async def resumed(loaded: WorldFile, db: Path, seed: int, ticks: int) -> list[En
             memory=link.memory if link else None,
         )
         await simulation.resume()
-        return await simulation.run(ticks)
+        await simulation.run(ticks)
 
 
+@pytest.mark.parametrize("memory", [False, True])
+@pytest.mark.parametrize(("seed", "stop"), [(3, 4), (1, 3)])
 def test_a_run_stopped_between_two_ticks_resumes_exactly_as_it_would_have_gone_on(
-    tmp_path: Path,
+    tmp_path: Path, memory: bool, seed: int, stop: int
 ) -> None:
-    """Without memory. With it, a resumed run goes on differently (still losing and doubling
-    nothing): memory ids are random, so memories of equal score are recalled in another order
-    once reloaded, and a resumed talk forgets which facts it already passed on."""
+    """With memory, recall, extracted facts, episodes and gossip must carry over too: memory ids
+    are made of where and when, so the reloaded memories tie-break as before, and gossip asks
+    the store what a listener knows."""
     party = world("college_party")
 
     def said(db: Path) -> list[tuple[str, int, str, str, str]]:
@@ -213,10 +214,10 @@ def test_a_run_stopped_between_two_ticks_resumes_exactly_as_it_would_have_gone_o
                 for t in store.turns.list(c.id)
             ]
 
-    asyncio.run(run_world(party, tmp_path / "whole.db", 3, ticks=16))
-    mid_way = asyncio.run(stopped_after(party, tmp_path / "parts.db", 3, ticks=4))
+    asyncio.run(run_world(party, tmp_path / "whole.db", seed, ticks=16, memory=memory))
+    mid_way = asyncio.run(stopped_after(party, tmp_path / "parts.db", seed, stop, memory))
     assert mid_way  # conversations were mid-way at the stop: they resume from their turns
-    asyncio.run(resumed(party, tmp_path / "parts.db", 3, ticks=16))
+    asyncio.run(resumed(party, tmp_path / "parts.db", seed, 16, memory))
     assert said(tmp_path / "parts.db") == said(tmp_path / "whole.db")
 
 

@@ -71,7 +71,6 @@ class Gossip(Protocol):
         listeners: Sequence[str],
         recalled: Sequence[Memory],
         rng: random.Random,
-        told: set[tuple[str, str]],
     ) -> Tale | None: ...
 
     def tell(
@@ -133,7 +132,6 @@ class Conversation:
         self._decisions = random.Random(f"{seed}:decisions")
         self._digester = deps.digester or SummaryDigester(deps.llm, deps.settings.player_id)
         self._fallbacks = FallbackLines(seed=seed)
-        self._told: set[tuple[str, str]] = set()  # (memory id, listener) passed on in this talk
         self._tale: Tale | None = None
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
         self._characters: dict[tuple[str, tuple[str, ...]], CompiledPersona | None] = {}
@@ -326,7 +324,6 @@ class Conversation:
             self.deps.gossip.tell(
                 turn.speaker_id, self._tale, self.clock_s, self.record.id, turn.index
             )
-            self._told.add((self._tale.memory.id, self._tale.listener_id))
         self._tale = None
         if decision.leaving is not None:
             self.record.departures[decision.leaving.persona_id] = decision.leaving.reason.value
@@ -445,7 +442,6 @@ class Conversation:
                 [p.id for p in listeners],
                 memories,
                 random.Random(f"{self.seed}:{index}:gossip"),
-                self._told,
             )
             if self.deps.gossip and memories  # nothing recalled, nothing to pass on
             else None

@@ -21,6 +21,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import count
 from typing import Any, Protocol
 
 from personae.conversation.window import Digest, summarize, transcript
@@ -93,10 +94,10 @@ class MemoryLink:
         listeners: Sequence[str],
         recalled: Sequence[Memory],
         rng: random.Random,
-        told: set[tuple[str, str]],
     ) -> Tale | None:
-        """An important fact among `recalled` the speaker has not yet told a listener in this
-        conversation; chosen by chance (`GOSSIP_CHANCE`), with a seeded generator."""
+        """An important fact among `recalled` that a listener does not know yet; chosen by
+        chance (`GOSSIP_CHANCE`), with a seeded generator. What a listener knows is in the
+        store, so a resumed conversation passes on what the uninterrupted one would have."""
         facts = [
             m
             for m in recalled
@@ -104,9 +105,8 @@ class MemoryLink:
         ]
         for memory in facts:
             for listener in listeners:
-                if (
-                    listener not in (memory.about_id, memory.told_by)
-                    and (memory.id, listener) not in told
+                if listener not in (memory.about_id, memory.told_by) and not self.memory.knows(
+                    listener, memory.text
                 ):
                     return Tale(memory, listener) if rng.random() < GOSSIP_CHANCE else None
         return None
@@ -120,6 +120,7 @@ class MemoryLink:
             now_s,
             conversation_id=conversation_id,
             turn=turn,
+            heard_id=memory_id(conversation_id, now_s, f"a{turn:05d}:{tale.listener_id}"),
         )
         news = isinstance(remembered.decision, Insert)
         if news and self.tellings is not None:
@@ -218,14 +219,19 @@ class MemoryLink:
                 )
             return Digest(new_summary)
         facts, folded, ended = answer.value
-        learned = learned_facts(facts, window, now_s=now_s, new_id=self.memory.new_id)
+        # Ids made of where and when, not random: a replayed or resumed run stores the same
+        # ids, and memories of one moment reload in the order they were learned.
+        numbered = count()
+
+        def new_id() -> str:
+            return memory_id(record.id, now_s, f"b{next(numbered):03d}")
+
+        learned = learned_facts(facts, window, now_s=now_s, new_id=new_id)
         self.memory.remember_learned(learned)
         if fold:
             new_summary = str(folded).strip()[:SUMMARY_CHARS] if folded else summary
         if ended is not None and episode is not None:
-            self.memory.remember_many(
-                episode_memories(ended, episode, now_s=now_s, new_id=self.memory.new_id)
-            )
+            self.memory.remember_many(episode_memories(ended, episode, now_s=now_s, new_id=new_id))
         return Digest(new_summary)
 
     def _request(
@@ -296,3 +302,10 @@ def _episode_schema() -> dict[str, Any]:
 def _all_lines(new_lines: Sequence[Turn], fold: Sequence[Turn]) -> list[Turn]:
     by_index = {turn.index: turn for turn in [*fold, *new_lines]}
     return [by_index[i] for i in sorted(by_index)]
+
+
+def memory_id(conversation_id: str, now_s: float, part: str) -> str:
+    """The id of a memory a conversation makes at world time `now_s`: the conversation, the
+    time in milliseconds, and `part` (which memory of that moment). Sorted, an owner's memories
+    of one moment come in the order they were made (tellings "a...", before a digest's "b...")."""
+    return f"{conversation_id}:{round(now_s * 1000):012d}:{part}"

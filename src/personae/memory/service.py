@@ -91,6 +91,11 @@ class PersonaMemory:
     def new_id(self) -> str:
         return self._new_id()
 
+    def knows(self, owner_id: str, text: str) -> bool:
+        """Whether `owner_id` holds a current memory with this text (compared normalised)."""
+        self._owner_index(owner_id)
+        return normalise_text(text) in self._texts[owner_id]
+
     # -- remembering -------------------------------------------------------------------------
 
     def remember(self, memory: Memory, *, replaces_id: str | None = None) -> Remembered:
@@ -189,9 +194,11 @@ class PersonaMemory:
         *,
         conversation_id: str | None = None,
         turn: int | None = None,
+        heard_id: str | None = None,
     ) -> Remembered:
         """Gossip: `teller_id` passes its memory `memory_id` on to `listener_id`, who now knows
-        it with `told_by` = teller (or reinforces what it knew)."""
+        it with `told_by` = teller (or reinforces what it knew). `heard_id`: the id of the
+        listener's new memory (default: a new random one)."""
         fact = self._repository.get(memory_id)
         if fact is None:
             raise KnowledgeError(f"{teller_id} cannot tell memory {memory_id!r}: no such memory")
@@ -199,7 +206,7 @@ class PersonaMemory:
             fact,
             teller_id,
             listener_id,
-            new_id=self._new_id(),
+            new_id=heard_id or self._new_id(),
             now_s=now_s,
             conversation_id=conversation_id,
             turn=turn,
