@@ -177,3 +177,46 @@ def test_a_world_says_the_same_on_postgresql_as_on_sqlite(
     assert postgresql_run["conversations"] == sqlite_run["conversations"]
     assert postgresql_run["migrations"] == sqlite_run["migrations"]
     assert sum(len(c["turns"]) for c in sqlite_run["conversations"]) > 20
+
+
+def test_ctrl_c_stops_a_run_and_says_how_to_resume_it(tmp_path: Path) -> None:
+    db = tmp_path / "party.db"
+    command = ["simulate", "college_party", "--ticks", "60", "--llm", "scripted",
+               "--db", str(db), "--run-id", "party", "--quiet"]  # fmt: skip
+    # Ctrl-C as a terminal delivers it: Python turns SIGINT into KeyboardInterrupt unless the
+    # process was started with SIGINT ignored (as background jobs are), so make sure it does.
+    as_in_a_terminal = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        f"sys.argv = ['personae', *{command!r}]; runpy.run_module('personae', run_name='__main__')"
+    )
+    running = subprocess.Popen(
+        [sys.executable, "-c", as_in_a_terminal],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            clock = read(db, "SELECT clock_s FROM runs WHERE id = 'party'")
+        except sqlite3.OperationalError:  # not created yet
+            clock = []
+        if clock and clock[0][0] >= 120:
+            break
+        assert running.poll() is None, "the run ended before Ctrl-C"
+        time.sleep(0.05)
+    running.send_signal(signal.SIGINT)
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 130
+    assert "Traceback" not in stderr
+    hint = next(line.strip() for line in stderr.splitlines() if "--resume" in line)
+    assert hint == (
+        f"personae simulate college_party --resume party --ticks 60 --llm scripted --db {db}"
+    )
+
+    done = personae(*hint.split()[1:], "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert read(db, "SELECT clock_s, status FROM runs WHERE id = 'party'")[0] == (
+        1800.0,
+        "finished",
+    )

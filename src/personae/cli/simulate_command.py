@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +22,11 @@ from personae.analytics.from_store import run_data_from_store
 from personae.conversation.engine import Deps, Ending
 from personae.conversation.runtime import Runtime, open_runtime
 from personae.domain.persona import Persona
-from personae.errors import InputError
+from personae.errors import InputError, PersonaeError
 from personae.files.cast import default_world_path, world_path
 from personae.files.world_file import WorldFile, load_world_file
 from personae.store.records import RunStatus
-from personae.store.store import Store
+from personae.store.store import Store, open_store
 from personae.world.simulation import DepsFactory, Simulation, TickReport
 
 DEMO_OUT = Path("personae-demo")
@@ -76,7 +77,7 @@ def simulate(
     Every turn is committed as it is spoken; `--resume RUN_ID` continues an interrupted run."""
     loaded = load_world_file(world_path(world))
     outputs = Outputs(report, html, discord)
-    run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet, outputs)
+    run_world(loaded, ticks, seed, llm, db, run_id, resume, quiet, outputs, world_ref=world)
 
 
 def demo(
@@ -94,7 +95,7 @@ def demo(
     world = load_world_file(default_world_path())
     out.mkdir(parents=True, exist_ok=True)
     outputs = Outputs(out / "report.json", out / "report.html", str(out / "transcript.discord.md"))
-    run_world(world, ticks, seed, llm, str(out / "demo.db"), None, None, False, outputs)
+    run_world(world, ticks, seed, llm, str(out / "demo.db"), None, None, False, outputs, "default")
 
 
 def run_world(
@@ -107,13 +108,52 @@ def run_world(
     resume: str | None,
     quiet: bool,
     outputs: Outputs | None = None,
+    world_ref: str | None = None,
 ) -> str:
+    """Run (or resume) the world; `world_ref` is how the user named it, for the resume hint a
+    Ctrl-C prints."""
     if ticks is not None and ticks < 1:
         raise InputError(f"--ticks must be at least 1, got {ticks}")
     total = ticks or world.simulation.ticks
     chosen_seed = world.simulation.seed if seed is None else seed
-    return asyncio.run(
-        _run(world, total, chosen_seed, llm, db, run_id, resume, quiet, outputs or Outputs())
+    run = resume or run_id or _new_run_id(world, chosen_seed)
+    try:
+        return asyncio.run(
+            _run(world, total, chosen_seed, llm, db, run, resume, quiet, outputs or Outputs())
+        )
+    except KeyboardInterrupt:
+        _interrupted(run, world_ref, db, total, llm)
+        raise typer.Exit(INTERRUPTED_EXIT) from None
+
+
+INTERRUPTED_EXIT = 130  # the shell's code for a process stopped by Ctrl-C
+
+
+def _interrupted(
+    run: str, world_ref: str | None, db: str | None, ticks: int, llm: str | None
+) -> None:
+    """Say what a Ctrl-C left behind and how to go on: every spoken turn and finished tick is
+    stored, and `--resume` continues from there."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        with open_store(db) as store:
+            stored = store.runs.get(run)
+    except PersonaeError:
+        stored = None
+    if stored is None:
+        console.print("interrupted before the run was stored; nothing to resume")
+        return
+    if stored.status is RunStatus.FINISHED:
+        console.print(f"interrupted after run {run} finished; its reports may be missing")
+        return
+    where = f" --db {shlex.quote(db)}" if db else ""
+    if llm:
+        where = f" --llm {shlex.quote(llm)}{where}"
+    world = shlex.quote(world_ref) if world_ref else "WORLD"
+    console.print(
+        f"interrupted: run {run} stopped at {_clock(stored.clock_s)} of world time; every "
+        f"spoken turn is stored. Continue it with:\n"
+        f"  personae simulate {world} --resume {run} --ticks {ticks}{where}"
     )
 
 
