@@ -6,6 +6,8 @@ Invariants that must hold whatever the seed; determinism; events and migrations 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from statistics import mean
@@ -28,6 +30,27 @@ def world(name: str) -> WorldFile:
     return load_world_file(WORLDS / f"{name}.yaml")
 
 
+@asynccontextmanager
+async def simulation_in(
+    loaded: WorldFile, db: Path, seed: int, run_id: str = "run", memory: bool = False
+) -> AsyncIterator[Simulation]:
+    """A simulation of `loaded` over the SQLite file `db` on the scripted backend, not yet
+    started or resumed; memory (embeddings, fact extraction) only where a test is about it."""
+    settings = ConversationSettings(memory=memory)
+    async with open_runtime(
+        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
+    ) as runtime:
+        link = runtime.memory(run_id)
+        yield Simulation(
+            loaded,
+            runtime.store,
+            run_id,
+            lambda settle: runtime.deps(settle=settle, run_id=run_id, concurrent=True),
+            seed,
+            memory=link.memory if link else None,
+        )
+
+
 async def run_world(
     loaded: WorldFile,
     db: Path,
@@ -36,23 +59,10 @@ async def run_world(
     run_id: str = "run",
     memory: bool = False,
 ) -> tuple[list[Ending], Simulation]:
-    """A whole run; memory (embeddings, fact extraction) only where a test is about it."""
-    settings = ConversationSettings(memory=memory)
-    async with open_runtime(
-        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
-    ) as runtime:
-        link = runtime.memory(run_id)
-        simulation = Simulation(
-            loaded,
-            runtime.store,
-            run_id,
-            lambda settle: runtime.deps(settle=settle, run_id=run_id, concurrent=True),
-            seed,
-            memory=link.memory if link else None,
-        )
+    """A whole run."""
+    async with simulation_in(loaded, db, seed, run_id, memory) as simulation:
         simulation.start()
-        endings = await simulation.run(ticks)
-        return endings, simulation
+        return await simulation.run(ticks), simulation
 
 
 KEYS = [
@@ -159,19 +169,7 @@ def test_the_same_world_and_seed_replay_identically(tmp_path: Path) -> None:
 async def stopped_after(loaded: WorldFile, db: Path, seed: int, ticks: int, memory: bool) -> int:
     """Run `ticks` ticks, then stop as a crash between two ticks would: nothing is closed or
     finished. Returns how many conversations were mid-way."""
-    settings = ConversationSettings(memory=memory)
-    async with open_runtime(
-        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
-    ) as runtime:
-        link = runtime.memory("run")
-        simulation = Simulation(
-            loaded,
-            runtime.store,
-            "run",
-            lambda settle: runtime.deps(settle=settle, run_id="run", concurrent=True),
-            seed,
-            memory=link.memory if link else None,
-        )
+    async with simulation_in(loaded, db, seed, memory=memory) as simulation:
         simulation.start()
         while simulation.tick < ticks:
             await simulation.step()
@@ -179,19 +177,7 @@ async def stopped_after(loaded: WorldFile, db: Path, seed: int, ticks: int, memo
 
 
 async def resumed(loaded: WorldFile, db: Path, seed: int, ticks: int, memory: bool) -> None:
-    settings = ConversationSettings(memory=memory)
-    async with open_runtime(
-        llm="scripted", db=str(db), dynamics=loaded.settings, settings=settings
-    ) as runtime:
-        link = runtime.memory("run")
-        simulation = Simulation(
-            loaded,
-            runtime.store,
-            "run",
-            lambda settle: runtime.deps(settle=settle, run_id="run", concurrent=True),
-            seed,
-            memory=link.memory if link else None,
-        )
+    async with simulation_in(loaded, db, seed, memory=memory) as simulation:
         await simulation.resume()
         await simulation.run(ticks)
 
