@@ -84,6 +84,24 @@ def read(db: Path | str, sql: str) -> list[tuple[object, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def wait_for_clock(db: Path | str, world_s: float, running: subprocess.Popen[str]) -> None:
+    """Wait until the run 'party' running in `running` has committed `world_s` of world time."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            clock = read(db, "SELECT clock_s FROM runs WHERE id = 'party'")
+        except (sqlite3.OperationalError, psycopg.Error):  # not created yet
+            clock = []
+        if clock and clock[0][0] >= world_s:
+            return
+        if running.poll() is not None:
+            pytest.fail(
+                f"the run ended too soon: {running.stderr.read() if running.stderr else ''}"
+            )
+        time.sleep(0.05)
+    pytest.fail(f"the run did not reach {world_s} s of world time in 300 s")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def run_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a run is stored: a new SQLite file, or a new schema on the local PostgreSQL."""
@@ -114,17 +132,7 @@ def test_a_run_killed_mid_way_resumes_and_finishes_without_lost_or_doubled_turns
         "--quiet",
     ]
     running = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            clock = read(db, "SELECT clock_s FROM runs WHERE id = 'party'")
-        except (sqlite3.OperationalError, psycopg.Error):  # not created yet
-            clock = []
-        if clock and clock[0][0] >= 300:
-            break
-        if running.poll() is not None:
-            pytest.fail(f"the run ended before it could be killed: {running.stderr.read()}")
-        time.sleep(0.05)
+    wait_for_clock(db, 300, running)
     os.kill(running.pid, signal.SIGKILL)
     running.wait()
     turns_sql = "SELECT conversation_id, turn_index, speaker_id, text FROM turns ORDER BY 1, 2"
@@ -195,16 +203,7 @@ def test_ctrl_c_stops_a_run_and_says_how_to_resume_it(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            clock = read(db, "SELECT clock_s FROM runs WHERE id = 'party'")
-        except sqlite3.OperationalError:  # not created yet
-            clock = []
-        if clock and clock[0][0] >= 120:
-            break
-        assert running.poll() is None, "the run ended before Ctrl-C"
-        time.sleep(0.05)
+    wait_for_clock(db, 120, running)
     running.send_signal(signal.SIGINT)
     _, stderr = running.communicate(timeout=120)
     assert running.returncode == 130

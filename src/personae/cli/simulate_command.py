@@ -119,7 +119,7 @@ def run_world(
     run = resume or run_id or _new_run_id(world, chosen_seed)
     try:
         return asyncio.run(
-            _run(world, total, chosen_seed, llm, db, run, resume, quiet, outputs or Outputs())
+            _run(world, total, chosen_seed, llm, db, run, bool(resume), quiet, outputs or Outputs())
         )
     except KeyboardInterrupt:
         _interrupted(run, world_ref, db, total, llm)
@@ -163,8 +163,8 @@ async def _run(
     seed: int,
     llm: str | None,
     db: str | None,
-    run_id: str | None,
-    resume: str | None,
+    run: str,
+    resuming: bool,
     quiet: bool,
     outputs: Outputs,
 ) -> str:
@@ -177,7 +177,6 @@ async def _run(
         default_llm=world.simulation.llm,
         max_llm_calls=world.simulation.max_llm_calls_in_flight,
     ) as runtime:
-        run = resume or run_id or _new_run_id(world, seed)
         link = runtime.memory(run)
         simulation = Simulation(
             world,
@@ -187,15 +186,15 @@ async def _run(
             seed,
             memory=link.memory if link else None,
         )
-        if resume:
-            stored = runtime.store.runs.get(resume)
+        if resuming:
+            stored = runtime.store.runs.get(run)
             if stored is None:
                 raise InputError(
-                    f"no run {resume!r} in the database to resume; runs: "
+                    f"no run {run!r} in the database to resume; runs: "
                     + ", ".join(r.id for r in runtime.store.runs.list()[:10])
                 )
             if stored.status is RunStatus.FINISHED:
-                raise InputError(f"run {resume!r} has already finished")
+                raise InputError(f"run {run!r} has already finished")
             await simulation.resume()
         else:
             simulation.start()
