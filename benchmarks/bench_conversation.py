@@ -7,10 +7,11 @@ summaries, quality pipeline, and a real SQLite store committing every turn.
 The timed pass: 30 conversations of 20 lines each (the issue's measure), opening and closing
 included, each on a fresh store; five rounds, and the median is reported with the range, since
 a shared virtual machine's speed drifts between runs. Baseline, measured in the same run after
-each round: the same number of backend calls made directly, with no engine around them. Engine
-overhead per line = (engine time - backend-only time - time inside the embedding model) / lines;
-the embedding model's time is reported on its own, like the LLM's it is model inference, not
-engine work. Prompt tokens at lines 5/10/20/40 come from a second, untimed pass of three
+each round: a fresh backend answering the very requests the engine made, with no engine around
+them. Engine overhead per line = (engine time - backend-only time - time inside the embedding
+model) / lines; the embedding model's time is reported on its own, like the LLM's it is model
+inference, not engine work. The personas are built before the clock starts (they are the
+caller's input). Prompt tokens at lines 5/10/20/40 come from a second, untimed pass of three
 40-line conversations.
 
 Usage: python benchmarks/bench_conversation.py [--conversations N] [--lines N] [--long-lines N]
@@ -39,7 +40,7 @@ from personae.dynamics.routing import ExitReason
 from personae.dynamics.settings import BudgetSettings, DynamicsSettings
 from personae.heap import freeze_startup_heap, tune_collector
 from personae.llm.backend import BackendInfo
-from personae.llm.types import ChatRequest, ChatResponse, Message, Role, StreamChunk, Usage
+from personae.llm.types import ChatRequest, ChatResponse, StreamChunk, Usage
 from personae.memory.embeddings.cache import CachingEmbedder
 from personae.memory.embeddings.minilm import MiniLMEmbedder
 from personae.memory.embeddings.protocol import Matrix
@@ -60,6 +61,7 @@ class CountingBackend:
         self.calls = 0
         self.prompt_tokens: list[int] = []
         self.by_purpose: dict[str, int] = {}
+        self.requests: list[ChatRequest] = []  # kept for the baseline to replay
 
     @property
     def info(self) -> BackendInfo:
@@ -67,6 +69,7 @@ class CountingBackend:
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         self.calls += 1
+        self.requests.append(request)
         purpose = request.context.purpose.value
         self.by_purpose[purpose] = self.by_purpose.get(purpose, 0) + 1
         prompt = sum(len(m.content) for m in request.messages) // 4
@@ -109,10 +112,14 @@ def keen(persona_id: str) -> Persona:
     )
 
 
-async def one_conversation(deps: Deps, lines: int, seed: int) -> tuple[list[int], int]:
-    talk = await Conversation.open(
-        deps, [keen(f"a{seed}"), keen(f"b{seed}")], "harbour_news", seed=seed, token_budget=10**7
-    )
+def pair(seed: int) -> list[Persona]:
+    return [keen(f"a{seed}"), keen(f"b{seed}")]
+
+
+async def one_conversation(
+    deps: Deps, lines: int, seed: int, personas: list[Persona]
+) -> tuple[list[int], int]:
+    talk = await Conversation.open(deps, personas, "harbour_news", seed=seed, token_budget=10**7)
     spoken = 0
     prompts = []
     while spoken < lines:
@@ -188,27 +195,31 @@ async def run_config(
             gossip=link,
         )
     seeds = range(first_seed, first_seed + conversations)
-    for i in seeds:
-        store.personas.save_many([keen(f"a{i}"), keen(f"b{i}")])
-    await one_conversation(deps, 5, 10**6)  # warm up: model loading is not per-line cost
+    # The personas are the caller's input, built before the clock starts: not engine work.
+    cast = {seed: pair(seed) for seed in seeds}
+    for personas in cast.values():
+        store.personas.save_many(personas)
+    await one_conversation(
+        deps, 5, 10**6, pair(10**6)
+    )  # warm up: model loading is not per-line cost
     freeze_startup_heap()  # as `open_runtime` does for every command
     tune_collector()
-    backend.calls, backend.prompt_tokens, backend.by_purpose = 0, [], {}
+    backend.calls, backend.prompt_tokens, backend.by_purpose, backend.requests = 0, [], {}, []
     if embedder is not None:
         embedder.seconds = 0.0
     started = time.perf_counter()
-    results = [await one_conversation(deps, lines, seed) for seed in seeds]
+    results = [await one_conversation(deps, lines, seed, cast[seed]) for seed in seeds]
     elapsed = time.perf_counter() - started
     store.close()
     return Pass(backend, results, elapsed, embedder.seconds if embedder else 0.0)
 
 
-async def backend_alone(calls: int) -> float:
-    """Baseline: `calls` backend calls with no engine around them."""
+async def backend_alone(requests: Sequence[ChatRequest]) -> float:
+    """Baseline: a fresh backend answering the very requests the engine made, in order, with no
+    engine around it (what the backend itself costs grows with each request's messages)."""
     bare = CountingBackend()
-    request = ChatRequest.of(await _sample_messages(), max_tokens=64)
     started = time.perf_counter()
-    for _ in range(calls):
+    for request in requests:
         await bare.complete(request)
     return time.perf_counter() - started
 
@@ -235,7 +246,7 @@ async def main() -> None:
                 timed = await run_config(
                     Path(folder), memory, args.conversations, args.lines, tag=f"-{round_}"
                 )
-                backend_s = await backend_alone(timed.backend.calls)
+                backend_s = await backend_alone(timed.backend.requests)
                 engine_s = timed.elapsed_s - backend_s - timed.embedding_s
                 overheads.append(engine_s / timed.lines * 1000)
                 embedding.append(timed.embedding_s / timed.lines * 1000)
@@ -272,10 +283,6 @@ async def main() -> None:
                 "embedding)"
             )
     print(json.dumps(figures))
-
-
-async def _sample_messages() -> list[Message]:
-    return [Message(Role.SYSTEM, "You are a bard."), Message(Role.USER, "Sing of the harbour.")]
 
 
 if __name__ == "__main__":

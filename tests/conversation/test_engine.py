@@ -69,9 +69,19 @@ async def test_the_same_seed_gives_the_same_conversation() -> None:
     assert first == again
     assert first != other
     assert first[:3] == [
-        ("gorin", "full", "Perhaps. Gossip is not the whole story, is it?"),
-        ("mara", "full", "Tell me everything you have heard about gossip."),
-        ("gorin", "full", "Merchant? Hm. I suppose gossip has its moments."),
+        (
+            "gorin",
+            "full",
+            "You know me: a dwarf trader who can smell a bargain across the market square. "
+            "I'll hear you out on gossip.",
+        ),
+        (
+            "mara",
+            "full",
+            "You know me: runs the Prancing Pony; hears everything, repeats most of it. "
+            "So yes, gossip is close to my heart.",
+        ),
+        ("gorin", "full", "Go on about gossip, Mara the Tavern Keeper. I'm listening."),
     ]
 
 

@@ -48,6 +48,7 @@ from personae.errors import PersonaeError
 from personae.llm.backend import Backend
 from personae.llm.fallback_lines import FallbackLines
 from personae.llm.prices import PriceBook
+from personae.llm.text import stable_seed
 from personae.llm.types import CallContext, ChatRequest, ChatResponse, Message
 
 HUMAN_TIER = "human"
@@ -555,7 +556,7 @@ class Conversation:
             top_p=character.llm.top_p if character else 1.0,
             frequency_penalty=character.llm.frequency_penalty if character else 0.0,
             max_tokens=max(16, int(words * s.tokens_per_word)),
-            seed=random.Random(f"{self.seed}:{index}:llm").getrandbits(31),
+            seed=stable_seed(self.seed, index, "llm", bits=31),
             context=CallContext(
                 player_id=s.player_id,
                 conversation_id=self.record.id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from personae.domain.memory import Memory
 from personae.domain.persona import Persona
@@ -148,11 +149,23 @@ def window_messages(
     speaker_id: str, turns: Sequence[Turn], names: Mapping[str, str]
 ) -> list[Message]:
     return [
-        Message(Role.ASSISTANT, t.text)
+        _said_by_self(t.text)
         if t.speaker_id == speaker_id
-        else Message(Role.USER, f"{names.get(t.speaker_id, t.speaker_id)}: {t.text}")
+        else _heard(names.get(t.speaker_id, t.speaker_id), t.text)
         for t in turns
     ]
+
+
+# A line stays in the window for ten turns and is read by every participant: its messages are
+# made once, not once per request.
+@lru_cache(maxsize=4096)
+def _said_by_self(text: str) -> Message:
+    return Message(Role.ASSISTANT, text)
+
+
+@lru_cache(maxsize=4096)
+def _heard(name: str, text: str) -> Message:
+    return Message(Role.USER, f"{name}: {text}")
 
 
 def ask(

@@ -60,6 +60,19 @@ ROLE_CONFUSION = re.compile(
     r"(?:sorry|apologi[sz]e) for (?:the|any) confusion)\b|^(?:user|assistant|system)\s*:",
     re.I | re.M,
 )
+# Every match of ROLE_CONFUSION contains one of these (lower case): checking for them first
+# spares most lines the regex, which tries its alternatives at every word.
+ROLE_CONFUSION_CUES = (
+    "an ai",
+    "language model",
+    "ai assistant",
+    "openai",
+    "chatbot",
+    "i help you",
+    "i assist you",
+    "confusion",
+    ":",
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
 NON_WORD = re.compile(r"\W+")
@@ -128,8 +141,9 @@ def judge(
     words = len(line.split())
     own = [text for who, text in window if who == speaker.id]
     theirs = [text for who, text in window if who != speaker.id]
-    repeat = max((_similarity(line, text) for _, text in window), default=0.0)
-    echo = max((_contained_share(text, line) for text in theirs[-1:]), default=0.0)
+    lowered = line.lower()  # once, not once per recent line
+    repeat = max((_similarity(lowered, text.lower()) for _, text in window), default=0.0)
+    echo = max((_contained_share(text.lower(), lowered) for text in theirs[-1:]), default=0.0)
     rehash = _rehashed_share(line, [text for _, text in window])
     if not window:
         relevant = 1.0
@@ -138,7 +152,7 @@ def judge(
     else:
         relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
     confused = (
-        bool(ROLE_CONFUSION.search(line))
+        _speaks_as_assistant(line, lowered)
         or _speaks_as_other(line, other_names)
         or _told_who_they_are(line, speaker)
     )
@@ -240,6 +254,11 @@ def _strip_own_tag(line: str, names: Sequence[str]) -> str:
     return line
 
 
+def _speaks_as_assistant(line: str, lowered: str) -> bool:
+    """The line talks like a chat assistant (`ROLE_CONFUSION`); `lowered` is it in lower case."""
+    return any(cue in lowered for cue in ROLE_CONFUSION_CUES) and bool(ROLE_CONFUSION.search(line))
+
+
 def _speaks_as_other(line: str, other_names: Sequence[str]) -> bool:
     """The line is tagged as another's: "Gorin: ...", "(Gorin) ..." or "As Gorin, ..."."""
     head = line.split(":", 1)[0].strip().lower() if ":" in line[:60] else ""
@@ -315,8 +334,9 @@ def _trim_to_sentence(text: str) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    """0..1 edit similarity of two lines (as difflib's ratio, computed by rapidfuzz in C++)."""
-    return float(fuzz.ratio(a.lower(), b.lower())) / 100.0
+    """0..1 edit similarity of two lower-cased lines (as difflib's ratio, computed by rapidfuzz
+    in C++)."""
+    return float(fuzz.ratio(a, b)) / 100.0
 
 
 # A phrase is this many words in a row: short enough to catch a clause lifted from a line,
@@ -352,9 +372,10 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
 
 
 def _contained_share(source: str, line: str) -> float:
-    """How much of `source` (another speaker's line) reappears in `line`: the best alignment of
-    the shorter inside the longer, weighted by how much of `source` that covers."""
+    """How much of `source` (another speaker's lower-cased line) reappears in `line` (lower-cased
+    too): the best alignment of the shorter inside the longer, weighted by how much of `source`
+    that covers."""
     if not source or not line:
         return 0.0
-    aligned = float(fuzz.partial_ratio(source.lower(), line.lower())) / 100.0
+    aligned = float(fuzz.partial_ratio(source, line)) / 100.0
     return aligned * min(1.0, len(line) / len(source))

@@ -162,7 +162,7 @@ def clamp_total(total: float) -> float:
 # -- the scalar scorer --
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built twice a turn, and a frozen init costs twice as much
 class _Points:
     """The six components' points and what they were computed from, before any wording."""
 

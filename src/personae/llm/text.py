@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 import re
 from collections.abc import Iterable
@@ -77,14 +76,23 @@ _STOPWORDS = frozenset(
 
 
 def estimate_tokens(text: str) -> int:
-    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
+    # ceil(len / CHARS_PER_TOKEN) in integers: every message of every request is estimated.
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+def stable_seed(*parts: object, bits: int = 64) -> int:
+    """A `bits`-bit number from a stable hash of `parts`: the same in every process (Python's
+    own `hash` is salted per process). Cheaper than a seeded generator when one number will do.
+    BLAKE2 is built into Python: OpenSSL's SHA-256 looks its algorithm up on every call, which
+    cost more than the hashing on the per-line path."""
+    key = "\x1f".join(repr(p) for p in parts).encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> (64 - bits)
 
 
 def seeded_rng(*parts: object) -> random.Random:
     """A generator seeded by a stable hash of `parts`: the same inputs give the same choices in
-    every process, whatever order calls arrive in (Python's own `hash` is salted per process)."""
-    digest = hashlib.sha256("\x1f".join(repr(p) for p in parts).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+    every process, whatever order calls arrive in."""
+    return random.Random(stable_seed(*parts))
 
 
 def sentences(text: str) -> list[str]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
 from typing import Any, NoReturn
 
 from sqlalchemy import Engine, create_engine, event
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
+from personae.store import json_codec
 from personae.store.checkpoints import WalCheckpointer
 from personae.store.driver import DriverCursor, DriverStatement
 from personae.store.errors import StoreError, UnusableDatabaseError
@@ -35,16 +37,18 @@ WRITE_OPTION = "personae_write"
 
 def create_store_engine(location: Location) -> Engine:
     """An engine for `location`; the SQLite pragmas are set on every new connection."""
+    codec = {"json_serializer": json_codec.dumps, "json_deserializer": json_codec.loads}
     if not location.is_sqlite:
-        return create_engine(location.url, pool_pre_ping=True)
+        return create_engine(location.url, pool_pre_ping=True, **codec)
     if location.is_memory:
         engine = create_engine(
             location.url,
             poolclass=StaticPool,
             connect_args={"check_same_thread": False},
+            **codec,
         )
     else:
-        engine = create_engine(location.url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_engine(location.url, connect_args={"timeout": BUSY_TIMEOUT_S}, **codec)
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
@@ -107,32 +111,21 @@ class Database:
         with self._translated(), self.engine.connect() as connection, connection.begin():
             yield connection
 
-    @contextmanager
-    def driver_write(self) -> Iterator[DriverCursor]:
+    def driver_write(self) -> AbstractContextManager[DriverCursor]:
         """`write` on the driver's own connection and cursor, for `driver.DriverStatement`s on
         the per-turn hot path: committed on leaving, rolled back on an exception; driver
         errors come out as SQLAlchemy's (`IntegrityError`) or as `StoreError`s, like `write`.
 
-        On a SQLite file each thread keeps one connection checked out for this path (a pool
-        checkout and check-in cost as much as the insert); elsewhere it comes from the pool."""
-        with self._translated():
-            pinned = self._pins is not None
-            pooled = self._pins.connection() if self._pins else self.engine.raw_connection()
-            try:
-                cursor = pooled.cursor()
-                try:
-                    if self.location.is_sqlite:
-                        cursor.execute("BEGIN IMMEDIATE")
-                    yield cursor
-                    pooled.commit()
-                except BaseException:
-                    pooled.rollback()
-                    raise
-                finally:
-                    cursor.close()
-            finally:
-                if not pinned:
-                    pooled.close()  # back to the pool
+        On a SQLite file each thread keeps one connection and cursor checked out for this path
+        (a pool checkout and check-in cost as much as the insert); elsewhere the connection
+        comes from the pool."""
+        try:
+            if self._pins is not None:
+                return _DriverTransaction(self, self._pins.connection(), pooled=False)
+            return _DriverTransaction(self, _Pin(self.engine.raw_connection()), pooled=True)
+        except Exception as error:  # no connection: a server down, a file unreadable
+            self.translate(error)
+            raise
 
     def driver_update_every(
         self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
@@ -152,16 +145,24 @@ class Database:
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
-        driver = self.engine.dialect.loaded_dbapi
         try:
             yield
-        except IntegrityError:
-            raise  # the repositories turn these into messages about the data
-        except DBAPIError as error:
+        except Exception as error:
+            self.translate(error)
+            raise
+
+    def translate(self, error: Exception) -> None:
+        """Raise `error` in the store's terms: a SQLAlchemy `IntegrityError` for a broken
+        constraint (the repositories word it), a `StoreError` for any other database error;
+        return for an error that is not the database's."""
+        driver = self.engine.dialect.loaded_dbapi
+        if isinstance(error, IntegrityError):
+            raise error  # the repositories turn these into messages about the data
+        if isinstance(error, DBAPIError):
             self._raise_store_error(error.orig, error)
-        except driver.IntegrityError as error:  # from `driver_write`
+        if isinstance(error, driver.IntegrityError):  # from `driver_write`
             raise IntegrityError(None, None, error) from error
-        except driver.Error as error:
+        if isinstance(error, driver.Error):
             self._raise_store_error(error, error)
 
     def _raise_store_error(self, reason_from: BaseException | None, cause: Exception) -> NoReturn:
@@ -246,6 +247,66 @@ class DriverBoundDatabase(Database):
             yield connection
 
 
+class _Pin:
+    """A pooled connection and one cursor on its driver connection, reused write after write."""
+
+    __slots__ = ("cursor", "driver", "pooled")
+
+    def __init__(self, pooled: PoolProxiedConnection) -> None:
+        driver: Any = pooled.dbapi_connection
+        self.pooled = pooled
+        self.driver = driver
+        self.cursor: DriverCursor = driver.cursor()
+
+
+class _DriverTransaction:
+    """The context manager `Database.driver_write` returns; a class rather than a generator,
+    since it runs once per committed turn."""
+
+    __slots__ = ("database", "pin", "pooled")
+
+    def __init__(self, database: Database, pin: _Pin, pooled: bool) -> None:
+        self.database = database
+        self.pin = pin
+        self.pooled = pooled
+
+    def __enter__(self) -> DriverCursor:
+        try:
+            if self.database.location.is_sqlite:
+                self.pin.cursor.execute("BEGIN IMMEDIATE")
+        except Exception as error:
+            self._release()
+            self.database.translate(error)
+            raise
+        return self.pin.cursor
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if error is None:
+                try:
+                    self.pin.driver.commit()
+                except Exception as failed:
+                    self.pin.driver.rollback()
+                    self.database.translate(failed)
+                    raise
+            else:
+                self.pin.driver.rollback()
+                if isinstance(error, Exception):
+                    self.database.translate(error)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.pooled:
+            self.pin.cursor.close()
+            self.pin.pooled.close()  # back to the pool
+
+
 class PinnedConnections:
     """One pooled connection per thread (and process), kept checked out until `release`."""
 
@@ -253,25 +314,26 @@ class PinnedConnections:
         self._engine = engine
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[PoolProxiedConnection] = []
+        self._all: list[_Pin] = []
 
-    def connection(self) -> PoolProxiedConnection:
-        pid = os.getpid()
-        if getattr(self._local, "pid", None) != pid:  # this thread's first use, or a fork's
-            self._local.connection = self._engine.raw_connection()
-            self._local.pid = pid
+    def connection(self) -> _Pin:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # this thread's first use, or a fork's
+            local.pin = _Pin(self._engine.raw_connection())
+            local.pid = os.getpid()
             with self._lock:
-                self._all.append(self._local.connection)
-        connection: PoolProxiedConnection = self._local.connection
-        return connection
+                self._all.append(local.pin)
+        pin: _Pin = local.pin
+        return pin
 
     def release(self) -> None:
         """Return every pinned connection to the pool (the store is closing)."""
         with self._lock:
             pinned, self._all = self._all, []
             self._local = threading.local()
-        for connection in pinned:
-            connection.close()
+        for pin in pinned:
+            pin.cursor.close()
+            pin.pooled.close()
 
 
 def unreadable(location: Location, reason: str) -> UnusableDatabaseError:

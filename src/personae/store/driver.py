@@ -8,13 +8,12 @@ every conversation's opening and end (its record, states, relationships, cooldow
 are built with SQLAlchemy as usual, compiled once per dialect into the driver's SQL, and executed
 on the driver's cursor. Everything else (and every read) stays on SQLAlchemy.
 
-The driver gets exactly what SQLAlchemy would have sent: JSON columns are serialised with
-`json.dumps` (SQLAlchemy's default serialiser), other values pass unchanged.
+The driver gets exactly what SQLAlchemy would have sent: JSON columns are serialised with the
+engine's own serialiser (`json_codec.dumps`), other values pass unchanged.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +22,8 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
+
+from personae.store.json_codec import dumps
 
 
 class DriverCursor(Protocol):
@@ -33,6 +34,8 @@ class DriverCursor(Protocol):
     def executemany(self, operation: str, seq_of_parameters: Any, /) -> Any: ...
 
     def fetchone(self) -> Any: ...
+
+    def close(self) -> None: ...
 
     @property
     def rowcount(self) -> int: ...
@@ -64,15 +67,20 @@ class DriverStatement:
         return cls(str(compiled), positional, json_names, fixed)
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        bound = {
-            name: json.dumps(value) if name in self.json_names and value is not None else value
-            for name, value in values.items()
-        }
-        if self.fixed:
-            bound = {**self.fixed, **bound}
+        json_names = self.json_names
         if self.positional is None:
-            return bound
-        return tuple(bound[name] for name in self.positional)
+            bound = {
+                name: dumps(value) if name in json_names and value is not None else value
+                for name, value in values.items()
+            }
+            return {**self.fixed, **bound} if self.fixed else bound
+        if self.fixed:
+            values = {**self.fixed, **values}
+        return tuple(
+            dumps(value) if name in json_names and value is not None else value
+            for name in self.positional
+            for value in (values[name],)
+        )
 
     def run(self, cursor: DriverCursor, values: Mapping[str, Any]) -> Any:
         """Execute with `values` (one per bind name); returns the cursor for RETURNING rows."""
