@@ -93,8 +93,10 @@ class StoreJournal:
                 tx.conversations.create_if_absent(record)
         else:  # the usual case, one driver statement pair: the record and its participants
             scoped.conversations.create_if_absent(record)
-        # Only after the commit: a persona is remembered as stored once it is.
-        self._stored[record.run_id] = stored | set(starting)
+        # Only after the commit: a persona is remembered as stored once it is. In place: a
+        # world's cast is thousands of ids, and a copy per opening cost more than the opening.
+        stored.update(starting)
+        self._stored[record.run_id] = stored
 
     async def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
