@@ -137,3 +137,22 @@ def test_a_telling_of_an_unknown_memory_is_refused(store: Store) -> None:
         store.memories.record_telling(
             FactTelling(memory_id="ghost", teller_id="smith", listener_id="bard")
         )
+
+
+def test_many_memories_come_back_by_id_oldest_first(store: Store) -> None:
+    # More ids than one read takes: the memories come back from every chunk, unknown ids left out.
+    stored = [memory(f"m{i:02d}", created_at_s=50 - i) for i in range(40)]
+    store.memories.add_many(stored)
+    found = store.memories.get_many([m.id for m in stored] + ["ghost"])
+    assert list(found) == [m.id for m in reversed(stored)]
+    assert found["m07"] == stored[7]
+
+
+def test_reads_inside_a_transaction_see_its_writes(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.memories.add(memory("m1"))
+        assert [m.id for m in tx.memories.list("bard")] == ["m1"]
+        assert list(tx.memories.get_many(["m1"])) == ["m1"]
+    with store.driver_transaction() as tx:
+        tx.memories.add(memory("m2"))
+        assert [m.id for m in tx.memories.list("bard")] == ["m1", "m2"]

@@ -127,6 +127,21 @@ class Database:
             self.translate(error)
             raise
 
+    def driver_read(self) -> AbstractContextManager[DriverCursor]:
+        """A cursor on the driver's own connection for `DriverStatement.fetch`: the reads on
+        the per-line path, without SQLAlchemy's connection and result machinery. Each SELECT
+        sees the database as committed when it runs (on SQLite the pinned connection is in
+        autocommit mode, so a lone SELECT is its own read transaction); inside
+        `Store.transaction` or `driver_transaction` it runs in the open transaction and sees
+        its writes. Driver errors come out as `StoreError`s, as from `read`."""
+        try:
+            if self._pins is not None:
+                return _DriverRead(self, self._pins.connection(), pooled=False)
+            return _DriverRead(self, _Pin(self.engine.raw_connection()), pooled=True)
+        except Exception as error:
+            self.translate(error)
+            raise
+
     def driver_update_every(
         self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
     ) -> bool:
@@ -217,6 +232,10 @@ class BoundDatabase(Database):
             finally:
                 cursor.close()
 
+    def driver_read(self) -> AbstractContextManager[DriverCursor]:
+        """Reads join the open transaction too, and see what it wrote."""
+        return self.driver_write()
+
 
 class DriverBoundDatabase(Database):
     """A `Database` whose driver writes all join one open driver transaction (see
@@ -233,6 +252,10 @@ class DriverBoundDatabase(Database):
         """The open transaction's cursor; driver errors come out translated, as in `write`."""
         with self._translated():
             yield self._cursor
+
+    def driver_read(self) -> AbstractContextManager[DriverCursor]:
+        """Driver reads run in the open transaction and see its writes."""
+        return self.driver_write()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -305,6 +328,38 @@ class _DriverTransaction:
         if self.pooled:
             self.pin.cursor.close()
             self.pin.pooled.close()  # back to the pool
+
+
+class _DriverRead:
+    """The context manager `Database.driver_read` returns: no BEGIN, no COMMIT (SQLite's pinned
+    connection reads in autocommit mode); a pooled connection's implicit transaction ends when
+    it goes back to the pool."""
+
+    __slots__ = ("database", "pin", "pooled")
+
+    def __init__(self, database: Database, pin: _Pin, pooled: bool) -> None:
+        self.database = database
+        self.pin = pin
+        self.pooled = pooled
+
+    def __enter__(self) -> DriverCursor:
+        return self.pin.cursor
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self.pooled:
+                self.pin.driver.rollback()  # ends the read; nothing was written
+            if isinstance(error, Exception):
+                self.database.translate(error)
+        finally:
+            if self.pooled:
+                self.pin.cursor.close()
+                self.pin.pooled.close()
 
 
 class PinnedConnections:

@@ -6,7 +6,9 @@ for the same INSERT and COMMIT on the driver, and the engine's whole budget is 0
 the statements run once or more per line (append a turn, save a conversation's progress) or at
 every conversation's opening and end (its record, states, relationships, cooldowns, history)
 are built with SQLAlchemy as usual, compiled once per dialect into the driver's SQL, and executed
-on the driver's cursor. Everything else (and every read) stays on SQLAlchemy.
+on the driver's cursor. The reads a line or an opening makes (a persona's memories when it first
+speaks, the memories a recall found) take the same path: a SELECT costs ~0.1 ms through
+SQLAlchemy and ~0.005 ms on the driver. Everything else stays on SQLAlchemy.
 
 The driver gets exactly what SQLAlchemy would have sent: JSON columns are serialised with the
 engine's own serialiser (`json_codec.dumps`), other values pass unchanged.
@@ -14,8 +16,9 @@ engine's own serialiser (`json_codec.dumps`), other values pass unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import JSON, Table
@@ -34,6 +37,8 @@ class DriverCursor(Protocol):
     def executemany(self, operation: str, seq_of_parameters: Any, /) -> Any: ...
 
     def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -91,6 +96,43 @@ class DriverStatement:
         """Execute once per row (the driver's executemany); the rows changed in all."""
         cursor.executemany(self.sql, [self.parameters(values) for values in rows])
         return int(cursor.rowcount)
+
+    def bind_rows(
+        self, names: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> Sequence[Sequence[Any]] | list[dict[str, Any]]:
+        """The driver's parameters for rows given as values in `names` order: no dict per row.
+
+        For the bulk writes of a world tick (10k snapshots, thousands of states), where building
+        a mapping for each row and reading it back cost more than the INSERT. Values pass as
+        they are: `names` may not include a JSON column.
+        """
+        if self.json_names.intersection(names):
+            raise ValueError(f"JSON columns need bound mappings: {sorted(self.json_names)}")
+        fixed = tuple(self.fixed.values())
+        every = (*self.fixed, *names)
+        if self.positional is None:
+            return [dict(zip(every, (*fixed, *row), strict=True)) for row in rows]
+        order = [every.index(name) for name in self.positional]
+        if not fixed and order == list(range(len(names))):
+            return list(rows)
+        if len(order) == 1:
+            return [((*fixed, *row)[order[0]],) for row in rows]
+        pick = itemgetter(*order)
+        return [pick((*fixed, *row)) for row in rows]
+
+    def run_rows(
+        self, cursor: DriverCursor, names: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        """`run_many` for rows of values in `names` order (see `bind_rows`)."""
+        cursor.executemany(self.sql, self.bind_rows(names, rows))
+        return int(cursor.rowcount)
+
+    def fetch(self, cursor: DriverCursor, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a SELECT with `values` and every row it gives, as the driver's tuples (in the
+        order of the statement's columns). Every row is read: a SQLite statement left open
+        would hold its read snapshot."""
+        cursor.execute(self.sql, self.parameters(values))
+        return list(cursor.fetchall())
 
 
 _compiled: dict[tuple[str, str, str], DriverStatement] = {}

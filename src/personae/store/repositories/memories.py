@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select, update
+from sqlalchemy.engine import Connection, Dialect, RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Update
 
 from personae.domain.memory import Memory, MemoryKind, MemoryTier
-from personae.store.driver import prepared
+from personae.store.driver import DriverStatement, prepared
 from personae.store.errors import NotFoundError, StoreError
 from personae.store.records import FactTelling
 from personae.store.repositories.base import Scope
@@ -27,7 +27,8 @@ from personae.store.sql import update_by_key
 from personae.store.tables import fact_tellings, memories
 
 EMBEDDING_DTYPE = np.dtype("<f4")
-_MEMORY_COLUMNS = [memories.c[name] for name in Memory.model_fields]
+_MEMORY_NAMES = tuple(Memory.model_fields)
+_MEMORY_COLUMNS = [memories.c[name] for name in _MEMORY_NAMES]
 # A chain of tellings longer than this is a cycle in the data, not gossip.
 _MAX_CHAIN = 1000
 
@@ -108,12 +109,20 @@ class MemoryRepository:
         return self.get_many([memory_id]).get(memory_id)
 
     def get_many(self, memory_ids: Sequence[str]) -> dict[str, Memory]:
-        """The stored memories among `memory_ids`, by id; unknown ids are left out."""
-        if not memory_ids:
+        """The stored memories among `memory_ids`, by id (oldest first); unknown ids are left
+        out."""
+        wanted = sorted(set(memory_ids))
+        if not wanted:
             return {}
-        with self._scope.database.read() as connection:
-            rows = connection.execute(_BY_IDS, {"ids": sorted(set(memory_ids))}).mappings()
-            return {row["id"]: Memory.model_validate(dict(row)) for row in rows}
+        database = self._scope.database
+        rows: builtins.list[tuple[Any, ...]] = []
+        with database.driver_read() as cursor:
+            for start in range(0, len(wanted), _IDS_PER_READ):
+                chunk = wanted[start : start + _IDS_PER_READ]
+                query = _by_ids_query(database.engine.dialect, len(chunk))
+                rows += query.fetch(cursor, {f"id{i}": key for i, key in enumerate(chunk)})
+        found = sorted(map(_memory, rows), key=lambda m: (m.created_at_s, m.id))
+        return {memory.id: memory for memory in found}
 
     def list(
         self,
@@ -125,19 +134,23 @@ class MemoryRepository:
     ) -> builtins.list[Memory]:
         """What `owner_id` remembers (optionally only about `about_id`, of one kind or tier),
         oldest first. Superseded memories are history and left out unless asked for."""
-        statement = _list_statement(
-            about_id is not None, kind is not None, tier is not None, include_superseded
+        filters = (about_id is not None, kind is not None, tier is not None, include_superseded)
+        database = self._scope.database
+        query = prepared(
+            f"list memories {filters}",
+            database.engine.dialect,
+            memories,
+            lambda name: _list_statement(*filters),
         )
-        parameters = {
-            "run_id": self._scope.key,
-            "owner_id": owner_id,
-            "about_id": about_id,
-            "kind": kind.value if kind else None,
-            "tier": tier.value if tier else None,
-        }
-        with self._scope.database.read() as connection:
-            rows = connection.execute(statement, parameters).mappings()
-            return [Memory.model_validate(dict(row)) for row in rows]
+        parameters = {"run_id": self._scope.key, "owner_id": owner_id}
+        if about_id is not None:
+            parameters["about_id"] = about_id
+        if kind is not None:
+            parameters["kind"] = kind.value
+        if tier is not None:
+            parameters["tier"] = tier.value
+        with database.driver_read() as cursor:
+            return [_memory(row) for row in query.fetch(cursor, parameters)]
 
     def supersede(self, old_id: str, new_id: str) -> None:
         """`new_id` replaces `old_id`, which stays stored as history."""
@@ -165,19 +178,28 @@ class MemoryRepository:
         self, owner_id: str, model: str, include_superseded: bool = False
     ) -> tuple[builtins.list[str], npt.NDArray[np.float32]]:
         """The ids and a (n, dim) float32 matrix of `owner_id`'s memories embedded by `model`."""
+        database = self._scope.database
+        query = prepared(
+            f"memory embeddings {include_superseded}",
+            database.engine.dialect,
+            memories,
+            lambda name: _embeddings_statement(include_superseded),
+        )
         parameters = {"run_id": self._scope.key, "owner_id": owner_id, "model": model}
-        with self._scope.database.read() as connection:
-            rows = connection.execute(_embeddings_statement(include_superseded), parameters).all()
+        with database.driver_read() as cursor:
+            rows = query.fetch(cursor, parameters)  # (id, embedding, embedding_dim)
         if not rows:
             return [], np.zeros((0, 0), dtype=np.float32)
-        dims = {row.embedding_dim for row in rows}
+        dims = {dim for _, _, dim in rows}
         if len(dims) != 1:
             raise StoreError(
                 f"memories of {owner_id!r} embedded by {model!r} have different sizes: "
                 f"{sorted(dims)}; re-embed them with one model"
             )
-        matrix = np.frombuffer(b"".join(row.embedding for row in rows), dtype=EMBEDDING_DTYPE)
-        return [row.id for row in rows], matrix.reshape(len(rows), dims.pop()).astype(np.float32)
+        # bytes on SQLite, memoryview from psycopg: join takes either.
+        matrix = np.frombuffer(b"".join(blob for _, blob, _ in rows), dtype=EMBEDDING_DTYPE)
+        ids = [memory_id for memory_id, _, _ in rows]
+        return ids, matrix.reshape(len(rows), dims.pop()).astype(np.float32)
 
     def record_telling(self, telling: FactTelling) -> None:
         """Record that a fact passed from teller to listener (the listener's memory exists)."""
@@ -236,13 +258,26 @@ class MemoryRepository:
             raise NotFoundError(f"memories not in the store: {', '.join(map(repr, missing))}")
 
 
-# The reads a recall makes, built once: constructing a SELECT of every memory column costs
-# SQLAlchemy more than running it (~0.1 ms a call on a line's path).
-_BY_IDS = (
-    select(*_MEMORY_COLUMNS)
-    .where(memories.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(memories.c.created_at_s, memories.c.id)
-)
+# The reads a line makes (an owner's memories when it first speaks, the memories a recall
+# found) run on the driver (`store.driver`): through SQLAlchemy each cost ~0.1 ms. Ids are read
+# in chunks, so a handful of statements (one per chunk size) serves any number of ids.
+_IDS_PER_READ = 16
+
+
+def _by_ids_query(dialect: Dialect, count: int) -> DriverStatement:
+    """The memories whose ids are the bind parameters id0 .. id{count-1}."""
+
+    def build(name: str) -> Select[Any]:
+        ids: builtins.list[BindParameter[str]] = [bindparam(f"id{i}") for i in range(count)]
+        return select(*_MEMORY_COLUMNS).where(memories.c.id.in_(ids))
+
+    return prepared(f"memories by {count} ids", dialect, memories, build)
+
+
+def _memory(row: tuple[Any, ...]) -> Memory:
+    """A memory from a driver row of `_MEMORY_COLUMNS` (booleans come as 0/1 from SQLite and
+    validate as such)."""
+    return Memory.model_validate(dict(zip(_MEMORY_NAMES, row, strict=True)))
 
 
 @functools.cache
