@@ -42,6 +42,14 @@ from personae.llm.wrappers.retry import Retry
 BackendFactory = Callable[[BackendSpec], Backend]
 
 
+_FREE = CallCeiling(usd=0.0, tokens=0)
+
+
+def _free_ceiling(request: ChatRequest) -> CallCeiling:
+    """A chain of local backends only: no call through it costs anything, whatever its size."""
+    return _FREE
+
+
 class LLMStack:
     """Routes each call to its backend chain and wraps it; see the module docstring.
 
@@ -78,6 +86,9 @@ class LLMStack:
         self.player_limit = PlayerRateLimit(per_hour, clock) if per_hour else None
         self._protected: dict[str, Backend] = {}
         self._chains: dict[tuple[str, ...], Backend] = {}
+        # Routing depends only on (persona, purpose) and the settings, which do not change: a
+        # simulation's thousands of calls a tick look their chain up once per pair.
+        self._routed: dict[tuple[str | None, Purpose], Backend] = {}
         self._fixed = self._guard(tuple(self.protect(b) for b in chain)) if chain else None
 
     # Routing ---------------------------------------------------------------------------------
@@ -104,11 +115,16 @@ class LLMStack:
         """The fully wrapped chain this context's calls go through."""
         if self._fixed is not None:
             return self._fixed
+        key = (context.persona_id, context.purpose)
+        routed = self._routed.get(key)
+        if routed is not None:
+            return routed
         specs = self.chain_specs(context)
         found = self._chains.get(specs)
         if found is None:
             protected = tuple(self._protected_for(text) for text in specs)
             found = self._chains[specs] = self._guard(protected)
+        self._routed[key] = found
         return found
 
     def _protected_for(self, text: str) -> Backend:
@@ -134,11 +150,16 @@ class LLMStack:
 
     def _guard(self, protected: Sequence[Backend]) -> Backend:
         infos = tuple(b.info for b in protected)
+        ceiling: Callable[[ChatRequest], CallCeiling]
+        if all(i.local for i in infos):
+            ceiling = _free_ceiling
+        else:
+            ceiling = lambda request: self.ceiling(request, infos)  # noqa: E731
         guarded = PlayerGuard(
             FallbackChain(protected, self.lines),
             ledger=self.ledger,
             lines=self.lines,
-            ceiling=lambda request: self.ceiling(request, infos),
+            ceiling=ceiling,
             player_limit=self.player_limit,
             limit_free_calls=self.settings.rate_limits.limit_local_calls,
         )

@@ -87,8 +87,10 @@ class SpendLedger:
         month = self._month(record.player_id)
         if record.created_at >= month.start:
             self._add(month, record)
+        if month.warned:  # said once a month; no need to work the figures out again
+            return
         status = self.status(record.player_id)
-        if status.warning and not month.warned:
+        if status.warning:
             month.warned = True
             logger.warning(
                 "player %s has used %.0f%% of this month's LLM budget ($%.2f of $%.2f, "
@@ -177,6 +179,8 @@ class PlayerGuard:
         refusal, ceiling = self._refusal(request)
         if refusal is not None:
             return self.lines.response(request, refusal)
+        if ceiling.free:  # nothing was reserved
+            return await self.inner.complete(request)
         try:
             return await self.inner.complete(request)
         finally:
