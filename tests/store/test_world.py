@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from personae.domain.world import Migration, PersonaSnapshot
 from personae.store import Store
+from personae.store.driver import prepared
+from personae.store.tables import conversations
 
 
 def snapshot(tick: int, persona_id: str, energy: float, talking: bool = False) -> PersonaSnapshot:
@@ -51,3 +55,27 @@ def test_runs_keep_their_own_snapshots_placements_and_migrations(store: Store) -
     assert second.placements() == {"mara": ("market", 30.0)}
     assert first.migrations() == []
     assert second.migrations() == [move]
+
+
+def test_a_tick_written_as_rows_reads_back_as_snapshots(store: Store) -> None:
+    # The world loop's path: one tick's rows as plain tuples in SNAPSHOT_COLUMNS order.
+    world = store.for_run("r1").world
+    world.add_tick(0, 30.0, [("mara", "tavern", 80.0, 12.5, 600.0, True)])
+    world.add_tick(1, 60.0, [("mara", "tavern", 70.25, 12.5, 600.0, False)])
+    world.add_tick(1, 60.0, [("gorin", "tavern", 60.0, 12.5, 600.0, False)])  # retaken
+    assert world.snapshots() == [
+        snapshot(0, "mara", 80.0, talking=True),
+        snapshot(1, "gorin", 60.0),
+    ]
+
+
+def test_rows_of_values_refuse_json_columns(store: Store) -> None:
+    statement = prepared(
+        "test insert",
+        store.database.engine.dialect,
+        conversations,
+        lambda _: conversations.insert(),
+    )
+    json_column = next(iter(statement.json_names))
+    with pytest.raises(ValueError, match=json_column):
+        statement.bind_rows(("id", json_column), [("c1", {})])

@@ -10,10 +10,48 @@ from personae.domain.world import Room
 from personae.world.settings import WorldSettings
 
 
+class Destinations:
+    """For each room, the rooms each migration rule may lead to, in room-id order.
+
+    A world's rooms do not change during a run, so each list is worked out once, not once per
+    persona who moves: at 1,000 rooms that saves a walk over every room for each migrant.
+    """
+
+    def __init__(self, rooms: Sequence[Room]) -> None:
+        self.rooms = tuple(sorted(rooms, key=lambda r: r.room_id))
+        self._livelier: dict[float, tuple[Room, ...]] = {}
+        self._quieter: dict[float, tuple[Room, ...]] = {}
+        self._other_topics: dict[frozenset[str], tuple[Room, ...]] = {}
+
+    # A room never qualifies under its own rules (its rate is not above or below itself, it
+    # shares its own topics), so each list depends only on a rate or a set of topics: a world of
+    # 1,000 rooms built from five archetypes works out five of each.
+    def livelier(self, regen_rate: float) -> tuple[Room, ...]:
+        found = self._livelier.get(regen_rate)
+        if found is None:
+            found = tuple(r for r in self.rooms if r.energy_regen_rate > regen_rate)
+            self._livelier[regen_rate] = found
+        return found
+
+    def quieter(self, regen_rate: float) -> tuple[Room, ...]:
+        found = self._quieter.get(regen_rate)
+        if found is None:
+            found = tuple(r for r in self.rooms if r.energy_regen_rate < regen_rate)
+            self._quieter[regen_rate] = found
+        return found
+
+    def other_topics(self, topics: frozenset[str]) -> tuple[Room, ...]:
+        found = self._other_topics.get(topics)
+        if found is None:
+            found = tuple(r for r in self.rooms if not topics.intersection(r.topic_bias))
+            self._other_topics[topics] = found
+        return found
+
+
 def migration_target(
     persona: Persona,
     current: Room,
-    rooms: Sequence[Room],
+    rooms: Sequence[Room] | Destinations,
     stayed_s: float,
     rng: random.Random,
     world: WorldSettings,
@@ -26,18 +64,20 @@ def migration_target(
     """
     if stayed_s < world.min_stay_s or rng.random() >= world.migration_chance:
         return None
+    where = rooms if isinstance(rooms, Destinations) else Destinations(rooms)
     state = persona.state
-    others = [r for r in rooms if r.room_id != current.room_id]
+    rate = current.energy_regen_rate
     if state.social_energy > world.lively_energy_above:
-        targets = [r for r in others if r.energy_regen_rate > current.energy_regen_rate]
+        targets = where.livelier(rate)
     elif state.social_energy < world.quiet_energy_below:
-        targets = [r for r in others if r.energy_regen_rate < current.energy_regen_rate]
+        targets = where.quieter(rate)
     elif state.interaction_fatigue > world.bored_fatigue_above:
-        here = set(current.topic_bias)
-        targets = [r for r in others if not here.intersection(r.topic_bias)]
+        targets = where.other_topics(frozenset(current.topic_bias))
+        if not current.topic_bias:  # a room without topics shares none, even with itself
+            targets = tuple(r for r in targets if r.room_id != current.room_id)
     else:
         return None
-    return rng.choice(sorted(targets, key=lambda r: r.room_id)) if targets else None
+    return rng.choice(targets) if targets else None
 
 
 def migration_reason(persona: Persona, world: WorldSettings) -> str:

@@ -31,7 +31,7 @@ from personae.domain.memory import Memory, MemoryKind
 from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
 from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
-from personae.domain.world import Event, Migration, PersonaSnapshot, Room
+from personae.domain.world import Event, Migration, Room
 from personae.dynamics.cooldowns import PairCooldowns
 from personae.dynamics.routing import ExitReason
 from personae.dynamics.state import while_idle
@@ -41,7 +41,7 @@ from personae.memory.service import PersonaMemory
 from personae.store.records import RunStatus
 from personae.store.store import Store
 from personae.world.events import active_events, events_in
-from personae.world.migration import migration_reason, migration_target
+from personae.world.migration import Destinations, migration_reason, migration_target
 from personae.world.modifiers import in_room, room_topics, settle
 from personae.world.selection import available_personas, choose_participants, choose_topic
 
@@ -86,6 +86,7 @@ class Simulation:
         self.run_id = run_id
         self.store = store.for_run(run_id)
         self.rooms = {room.room_id: room for room in world.rooms}
+        self.destinations = Destinations(world.rooms)
         self.base: dict[str, Persona] = {p.id: p for p in world.personas}
         self.full_time = {p.id: p.state.available_time_s for p in world.personas}
         self.placement: dict[str, tuple[str, float]] = {
@@ -236,6 +237,8 @@ class Simulation:
     ) -> list[ConversationRecord]:
         """Open conversations in `room` among its idle personas, up to its capacity (`running`
         are going on there already)."""
+        if running >= room.max_concurrent_conversations:
+            return []  # full: no need to see how the room makes anyone feel
         here = events_in(room.room_id, events)
         views = [in_room(self.base[pid], room, here) for pid in idle_ids]
         free = available_personas(views, now, (), self.settings)
@@ -288,7 +291,6 @@ class Simulation:
 
     def _rest_and_move(self, end: float, rng: random.Random, busy: set[str]) -> list[Migration]:
         moves = []
-        rooms = list(self.rooms.values())
         for pid in sorted(self.base):
             if pid in busy:
                 continue
@@ -309,7 +311,9 @@ class Simulation:
                 available_time_s=max(rested.available_time_s, regained),
             )
             self.base[pid] = persona
-            target = migration_target(persona, room, rooms, end - arrived, rng, self.settings)
+            target = migration_target(
+                persona, room, self.destinations, end - arrived, rng, self.settings
+            )
             if target is not None:
                 moves.append(
                     Migration(
@@ -324,18 +328,17 @@ class Simulation:
         return moves
 
     def _commit(self, end: float, moves: list[Migration], talking: set[str]) -> None:
-        # Built without validation: 10k personas a tick, every value from the simulation's own
+        # Plain tuples, not models: 10k personas a tick, every value from the simulation's own
         # validated state.
+        placement = self.placement
         snapshots = [
-            PersonaSnapshot.model_construct(
-                tick=self.tick,
-                at_s=end,
-                persona_id=pid,
-                room_id=self.placement[pid][0],
-                social_energy=p.state.social_energy,
-                interaction_fatigue=p.state.interaction_fatigue,
-                available_time_s=p.state.available_time_s,
-                talking=pid in talking,
+            (
+                pid,
+                placement[pid][0],
+                p.state.social_energy,
+                p.state.interaction_fatigue,
+                p.state.available_time_s,
+                pid in talking,
             )
             for pid, p in sorted(self.base.items())
         ]
@@ -343,8 +346,8 @@ class Simulation:
         with self.store.transaction() as tx:
             tx.personas.save_states(idle)
             # Only migrations move anyone: the start wrote everyone's placement.
-            tx.world.place({move.persona_id: self.placement[move.persona_id] for move in moves})
-            tx.world.add_snapshots(snapshots)
+            tx.world.place({move.persona_id: placement[move.persona_id] for move in moves})
+            tx.world.add_tick(self.tick, end, snapshots)
             tx.world.add_migrations(moves)
             tx.runs.advance_clock(self.run_id, end)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.sql.dml import Delete
@@ -12,6 +12,17 @@ from personae.store.driver import prepared
 from personae.store.repositories.base import Scope
 from personae.store.sql import upsert_many
 from personae.store.tables import migrations, placements, snapshots
+
+SNAPSHOT_COLUMNS = (
+    "persona_id",
+    "room_id",
+    "social_energy",
+    "interaction_fatigue",
+    "available_time_s",
+    "talking",
+)
+SnapshotRow = tuple[str, str, float, float, float, bool]
+"""One persona at the end of a tick, in `SNAPSHOT_COLUMNS` order."""
 
 
 def _clear_tick(dialect: str) -> Delete:
@@ -70,19 +81,39 @@ class WorldRepository:
         ]
 
     def add_snapshots(self, taken: Iterable[PersonaSnapshot]) -> None:
-        """Snapshots of one tick; taking a tick again replaces it (a resumed tick). Every
-        persona every tick: written on the driver, one executemany."""
-        rows = [{"run_id": self._scope.key, **vars(s)} for s in taken]
+        """Snapshots of one or more ticks; taking a tick again replaces it (a resumed tick)."""
+        ticks: dict[tuple[int, float], list[SnapshotRow]] = {}
+        for s in taken:
+            row = (
+                s.persona_id,
+                s.room_id,
+                s.social_energy,
+                s.interaction_fatigue,
+                s.available_time_s,
+                s.talking,
+            )
+            ticks.setdefault((s.tick, s.at_s), []).append(row)
+        for (tick, at_s), rows in ticks.items():
+            self.add_tick(tick, at_s, rows)
+
+    def add_tick(self, tick: int, at_s: float, rows: Sequence[SnapshotRow]) -> None:
+        """Every persona's snapshot at the end of `tick`, as `SNAPSHOT_COLUMNS` tuples: the
+        world loop's 10k rows a tick go to the driver's executemany without a model or a dict
+        each. Taking a tick again replaces it (a resumed tick)."""
         if not rows:
             return
         database = self._scope.database
         dialect = database.engine.dialect
         clear = prepared("clear tick", dialect, snapshots, _clear_tick)
         insert = prepared("add snapshots", dialect, snapshots, lambda name: snapshots.insert())
-        ticks = sorted({row["tick"] for row in rows})
+        key = self._scope.key
         with database.driver_write() as cursor:
-            clear.run_many(cursor, [{"run_id": self._scope.key, "tick": t} for t in ticks])
-            insert.run_many(cursor, rows)
+            clear.run(cursor, {"run_id": key, "tick": tick})
+            insert.run_rows(
+                cursor,
+                ("run_id", "tick", "at_s", *SNAPSHOT_COLUMNS),
+                [(key, tick, at_s, *row) for row in rows],
+            )
 
     def snapshots(self, persona_id: str | None = None) -> list[PersonaSnapshot]:
         statement = select(snapshots).where(snapshots.c.run_id == self._scope.key)
