@@ -52,6 +52,7 @@ class _Month:
     reserved_usd: float = 0.0
     reserved_tokens: int = 0
     warned: bool = False
+    checked: bool = False  # the month's figures were read against the warning at least once
 
 
 class SpendLedger:
@@ -89,6 +90,9 @@ class SpendLedger:
             self._add(month, record)
         if month.warned:  # said once a month; no need to work the figures out again
             return
+        if record.cost_usd == 0.0 and month.checked:
+            return  # a free call (a local model) moved no figure the warning reads
+        month.checked = True
         status = self.status(record.player_id)
         if status.warning:
             month.warned = True

@@ -7,12 +7,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.sql.dml import Insert
 
 from personae.domain.usage import Outcome, Purpose, UsageRecord
 from personae.store.database import Database
+from personae.store.driver import prepared
 from personae.store.tables import api_usage
+
+# Every column but the id, which the database numbers (rows come back in that order).
+USAGE_COLUMNS = (
+    "player_id",
+    "conversation_id",
+    "persona_id",
+    "backend",
+    "model",
+    "purpose",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost_usd",
+    "latency_s",
+    "outcome",
+    "created_at",
+)
+
+
+def _insert(dialect: str) -> Insert:
+    return api_usage.insert().values({name: bindparam(name) for name in USAGE_COLUMNS})
 
 
 class UsageRepository:
@@ -21,15 +44,16 @@ class UsageRepository:
 
     def record(self, record: UsageRecord) -> None:
         """Store one LLM call; committed before this returns."""
-        with self._db.write() as connection:
-            connection.execute(api_usage.insert(), _row(record))
+        self.record_many([record])
 
     def record_many(self, records: list[UsageRecord]) -> None:
-        """Store several calls in one transaction."""
+        """Store several calls in one transaction. A simulation records every one of its
+        thousands of calls a tick, so the rows go to the driver's executemany as tuples."""
         if not records:
             return
-        with self._db.write() as connection:
-            connection.execute(api_usage.insert(), [_row(record) for record in records])
+        insert = prepared("record usage", self._db.engine.dialect, api_usage, _insert)
+        with self._db.driver_write() as cursor:
+            insert.run_rows(cursor, USAGE_COLUMNS, [_values(record) for record in records])
 
     def query(self, player_id: str | None = None, since: float | None = None) -> list[UsageRecord]:
         """Calls by `player_id` (everyone's when None) made at or after `since` (POSIX seconds,
@@ -44,22 +68,23 @@ class UsageRepository:
         return [_record(row) for row in rows]
 
 
-def _row(record: UsageRecord) -> dict[str, Any]:
-    return {
-        "player_id": record.player_id,
-        "conversation_id": record.conversation_id,
-        "persona_id": record.persona_id,
-        "backend": record.backend,
-        "model": record.model,
-        "purpose": record.purpose.value,
-        "prompt_tokens": record.prompt_tokens,
-        "completion_tokens": record.completion_tokens,
-        "total_tokens": record.total_tokens,
-        "cost_usd": record.cost_usd,
-        "latency_s": record.latency_s,
-        "outcome": record.outcome.value,
-        "created_at": record.created_at,
-    }
+def _values(record: UsageRecord) -> tuple[Any, ...]:
+    """`record` as the values of `USAGE_COLUMNS`, in order."""
+    return (
+        record.player_id,
+        record.conversation_id,
+        record.persona_id,
+        record.backend,
+        record.model,
+        record.purpose.value,
+        record.prompt_tokens,
+        record.completion_tokens,
+        record.total_tokens,
+        record.cost_usd,
+        record.latency_s,
+        record.outcome.value,
+        record.created_at,
+    )
 
 
 def _record(row: RowMapping) -> UsageRecord:
