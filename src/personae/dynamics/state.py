@@ -47,25 +47,33 @@ def after_turn(
     )
 
 
+def idle_recovery(
+    social_energy: float,
+    interaction_fatigue: float,
+    elapsed_s: float,
+    regen_multiplier: float = 1.0,
+    settings: DynamicsSettings = DEFAULT_SETTINGS,
+) -> tuple[float, float]:
+    """Social energy and fatigue after `elapsed_s` world seconds without talking: energy returns
+    (up to the cap; energy already above it, as at a party, is kept but does not grow) and
+    fatigue fades."""
+    st = settings.state
+    energy = social_energy
+    if energy < st.max_social_energy:
+        energy = min(
+            st.max_social_energy, energy + elapsed_s * st.energy_regen_per_s * regen_multiplier
+        )
+    return energy, max(0.0, interaction_fatigue - elapsed_s * st.fatigue_recovery_per_s)
+
+
 def while_idle(
     state: InteractionState,
     elapsed_s: float,
     regen_multiplier: float = 1.0,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
 ) -> InteractionState:
-    """The state after `elapsed_s` world seconds without talking: energy returns (up to the cap;
-    energy already above it, as at a party, is kept but does not grow) and fatigue fades."""
-    st = settings.state
-    energy = state.social_energy
-    if energy < st.max_social_energy:
-        energy = min(
-            st.max_social_energy, energy + elapsed_s * st.energy_regen_per_s * regen_multiplier
-        )
-    return state.model_copy(
-        update={
-            "social_energy": energy,
-            "interaction_fatigue": max(
-                0.0, state.interaction_fatigue - elapsed_s * st.fatigue_recovery_per_s
-            ),
-        }
+    """The state after `elapsed_s` world seconds without talking (see `idle_recovery`)."""
+    energy, fatigue = idle_recovery(
+        state.social_energy, state.interaction_fatigue, elapsed_s, regen_multiplier, settings
     )
+    return state.model_copy(update={"social_energy": energy, "interaction_fatigue": fatigue})

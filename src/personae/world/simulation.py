@@ -34,7 +34,7 @@ from personae.domain.turn import ConversationRecord, ConversationStatus, Turn
 from personae.domain.world import Event, Migration, Room
 from personae.dynamics.cooldowns import PairCooldowns
 from personae.dynamics.routing import ExitReason
-from personae.dynamics.state import while_idle
+from personae.dynamics.state import idle_recovery
 from personae.files.world_file import WorldFile
 from personae.heap import freeze_startup_heap
 from personae.memory.service import PersonaMemory
@@ -42,8 +42,13 @@ from personae.store.records import RunStatus
 from personae.store.store import Store
 from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
-from personae.world.modifiers import in_room, room_topics, settle
-from personae.world.selection import available_personas, choose_participants, choose_topic
+from personae.world.modifiers import in_room, room_effect, room_topics, settle, with_effect
+from personae.world.selection import (
+    available_personas,
+    choose_participants,
+    choose_topic,
+    free_to_talk,
+)
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
 """Builds the conversation dependencies, given how to settle participants' states at the end."""
@@ -240,7 +245,20 @@ class Simulation:
         if running >= room.max_concurrent_conversations:
             return []  # full: no need to see how the room makes anyone feel
         here = events_in(room.room_id, events)
-        views = [in_room(self.base[pid], room, here) for pid in idle_ids]
+        # Only the personas the room leaves free to talk need their view built: at 10k
+        # personas most idle ones are resting or in cooldown.
+        views = []
+        for pid in idle_ids:
+            persona = self.base[pid]
+            effect = room_effect(persona.state, room, here)
+            if free_to_talk(
+                effect.social_energy,
+                effect.available_time_s,
+                persona.state.cooldown_until_s,
+                now,
+                self.settings,
+            ):
+                views.append(with_effect(persona, effect))
         free = available_personas(views, now, (), self.settings)
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
@@ -297,18 +315,23 @@ class Simulation:
             room_id, arrived = self.placement[pid]
             room = self.rooms[room_id]
             persona = self.base[pid]
-            rested = while_idle(
-                persona.state, self.settings.tick_s, room.energy_regen_rate, self.world.settings
+            state = persona.state
+            energy, fatigue = idle_recovery(
+                state.social_energy,
+                state.interaction_fatigue,
+                self.settings.tick_s,
+                room.energy_regen_rate,
+                self.world.settings,
             )
             regained = min(
                 self.full_time[pid],
-                rested.available_time_s
+                state.available_time_s
                 + self.settings.available_time_regen_per_s * self.settings.tick_s,
             )
             persona = persona.with_state(
-                social_energy=rested.social_energy,
-                interaction_fatigue=rested.interaction_fatigue,
-                available_time_s=max(rested.available_time_s, regained),
+                social_energy=energy,
+                interaction_fatigue=fatigue,
+                available_time_s=max(state.available_time_s, regained),
             )
             self.base[pid] = persona
             target = migration_target(
