@@ -166,6 +166,7 @@ def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() 
         "The harvest was thin, no more than 2 sentences.",
         "We can discuss the harvest with me in one to three sentences.",
         "Speaking in the first person, the harvest was thin.",
+        "The harvest was thin, but we must be humble and avoid repeating what was said.",
     ):
         verdict = judge(read_aloud, BARD, "harvest", recent, ["Morrow"])
         assert "prompt_echo" in verdict.failures, read_aloud
@@ -173,6 +174,7 @@ def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() 
     for own_words in (
         "Let us wrap up, the harvest was thin and the granaries are low.",
         "You are losing interest in the harvest, I can tell, but the granaries are low.",
+        "You keep repeating what the herald said about the harvest and the granaries.",
     ):
         assert "prompt_echo" not in judge(own_words, BARD, "harvest", recent, ["Morrow"]).failures
 

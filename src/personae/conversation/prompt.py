@@ -66,6 +66,7 @@ INSTRUCTION_ECHOES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
     ("say something new", None),
     ("in your own words", None),
     ("do not repeat what was said", None),
+    ("repeating what was said", None),  # SmolLM2: "we must ... avoid repeating what was said"
     ("do not repeat these instructions", None),
     ("speak only as yourself", None),
     ("in the first person", None),
