@@ -79,3 +79,11 @@ def test_rows_of_values_refuse_json_columns(store: Store) -> None:
     json_column = next(iter(statement.json_names))
     with pytest.raises(ValueError, match=json_column):
         statement.bind_rows(("id", json_column), [("c1", {})])
+
+
+def test_snapshots_of_one_tick_at_two_times_are_refused(store: Store) -> None:
+    world = store.for_run("r1").world
+    late = snapshot(0, "gorin", 55.5).model_copy(update={"at_s": 99.0})
+    with pytest.raises(ValueError, match="tick 0"):
+        world.add_snapshots([snapshot(0, "mara", 80.0), late])
+    assert world.snapshots() == []

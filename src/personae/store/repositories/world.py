@@ -82,18 +82,25 @@ class WorldRepository:
 
     def add_snapshots(self, taken: Iterable[PersonaSnapshot]) -> None:
         """Snapshots of one or more ticks; taking a tick again replaces it (a resumed tick)."""
-        ticks: dict[tuple[int, float], list[SnapshotRow]] = {}
+        ticks: dict[int, tuple[float, list[SnapshotRow]]] = {}
         for s in taken:
-            row = (
-                s.persona_id,
-                s.room_id,
-                s.social_energy,
-                s.interaction_fatigue,
-                s.available_time_s,
-                s.talking,
+            at_s, rows = ticks.setdefault(s.tick, (s.at_s, []))
+            if s.at_s != at_s:
+                raise ValueError(
+                    f"snapshots of tick {s.tick} are taken at {at_s} and at {s.at_s}: a tick "
+                    "ends at one world time"
+                )
+            rows.append(
+                (
+                    s.persona_id,
+                    s.room_id,
+                    s.social_energy,
+                    s.interaction_fatigue,
+                    s.available_time_s,
+                    s.talking,
+                )
             )
-            ticks.setdefault((s.tick, s.at_s), []).append(row)
-        for (tick, at_s), rows in ticks.items():
+        for tick, (at_s, rows) in ticks.items():
             self.add_tick(tick, at_s, rows)
 
     def add_tick(self, tick: int, at_s: float, rows: Sequence[SnapshotRow]) -> None:
