@@ -8,7 +8,6 @@ a multiplier. When a conversation ends, `settle` carries what changed in the vie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.world import Event, Room
@@ -24,23 +23,14 @@ URGENCY: dict[Priority, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class RoomEffect:
-    """The numbers a room and its events make of a persona's state (see `in_room`)."""
-
-    priority: Priority
-    interest_level: float
-    social_energy: float
-    available_time_s: float
-
-
-def room_effect(state: InteractionState, room: Room, events: Sequence[Event] = ()) -> RoomEffect:
-    """What `room` and its active `events` make of `state`.
+def in_room(persona: Persona, room: Room, events: Sequence[Event] = ()) -> Persona:
+    """The persona as `room` and its active `events` make it.
 
     A room's default priority applies when it is more pressing than the persona's own (the
     fortress makes everyone urgent; a king at war stays urgent in the tavern); an event's
     priority applies to everyone. Bonuses add, multipliers multiply.
     """
+    state = persona.state
     priority = state.current_priority
     if URGENCY[room.default_priority] > URGENCY[priority]:
         priority = room.default_priority
@@ -54,23 +44,11 @@ def room_effect(state: InteractionState, room: Room, events: Sequence[Event] = (
         interest += effects.interest_level_bonus
         energy += effects.social_energy_bonus
         available *= effects.available_time_multiplier
-    return RoomEffect(
-        priority, _clamp(interest, 0, 100), _clamp(energy, 0, 200), max(0.0, available)
-    )
-
-
-def in_room(persona: Persona, room: Room, events: Sequence[Event] = ()) -> Persona:
-    """The persona as `room` and its active `events` make it (see `room_effect`)."""
-    return with_effect(persona, room_effect(persona.state, room, events))
-
-
-def with_effect(persona: Persona, effect: RoomEffect) -> Persona:
-    """The persona with a `room_effect` applied to its state: its view."""
     return persona.with_state(
-        current_priority=effect.priority,
-        interest_level=effect.interest_level,
-        social_energy=effect.social_energy,
-        available_time_s=effect.available_time_s,
+        current_priority=priority,
+        interest_level=_clamp(interest, 0, 100),
+        social_energy=_clamp(energy, 0, 200),
+        available_time_s=max(0.0, available),
     )
 
 

@@ -16,37 +16,18 @@ from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 from personae.world.settings import WorldSettings
 
 
-def free_to_talk(
-    social_energy: float,
-    available_time_s: float,
-    cooldown_until_s: float,
-    now_s: float,
-    world: WorldSettings,
-) -> bool:
-    """Enough social energy and time, and out of cooldown."""
-    return (
-        social_energy > world.min_social_energy
-        and available_time_s > world.min_available_time_s
-        and cooldown_until_s <= now_s
-    )
-
-
 def available_personas(
     personas: Sequence[Persona], now_s: float, busy: Collection[str], world: WorldSettings
 ) -> list[Persona]:
-    """Free to talk (`free_to_talk`) and not already talking, in id order."""
+    """Free to talk: enough social energy and time, out of cooldown, not already talking."""
     return sorted(
         (
             p
             for p in personas
             if p.id not in busy
-            and free_to_talk(
-                p.state.social_energy,
-                p.state.available_time_s,
-                p.state.cooldown_until_s,
-                now_s,
-                world,
-            )
+            and p.state.social_energy > world.min_social_energy
+            and p.state.available_time_s > world.min_available_time_s
+            and p.state.cooldown_until_s <= now_s
         ),
         key=lambda p: p.id,
     )

@@ -42,13 +42,8 @@ from personae.store.records import RunStatus
 from personae.store.store import Store
 from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
-from personae.world.modifiers import in_room, room_effect, room_topics, settle, with_effect
-from personae.world.selection import (
-    available_personas,
-    choose_participants,
-    choose_topic,
-    free_to_talk,
-)
+from personae.world.modifiers import in_room, room_topics, settle
+from personae.world.selection import available_personas, choose_participants, choose_topic
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
 """Builds the conversation dependencies, given how to settle participants' states at the end."""
@@ -245,20 +240,7 @@ class Simulation:
         if running >= room.max_concurrent_conversations:
             return []  # full: no need to see how the room makes anyone feel
         here = events_in(room.room_id, events)
-        # Only the personas the room leaves free to talk need their view built: at 10k
-        # personas most idle ones are resting or in cooldown.
-        views = []
-        for pid in idle_ids:
-            persona = self.base[pid]
-            effect = room_effect(persona.state, room, here)
-            if free_to_talk(
-                effect.social_energy,
-                effect.available_time_s,
-                persona.state.cooldown_until_s,
-                now,
-                self.settings,
-            ):
-                views.append(with_effect(persona, effect))
+        views = [in_room(self.base[pid], room, here) for pid in idle_ids]
         free = available_personas(views, now, (), self.settings)
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
