@@ -119,13 +119,7 @@ class Database:
         On a SQLite file each thread keeps one connection and cursor checked out for this path
         (a pool checkout and check-in cost as much as the insert); elsewhere the connection
         comes from the pool."""
-        try:
-            if self._pins is not None:
-                return _DriverTransaction(self, self._pins.connection(), pooled=False)
-            return _DriverTransaction(self, _Pin(self.engine.raw_connection()), pooled=True)
-        except Exception as error:  # no connection: a server down, a file unreadable
-            self.translate(error)
-            raise
+        return _DriverTransaction(self, *self._driver_connection())
 
     def driver_read(self) -> AbstractContextManager[DriverCursor]:
         """A cursor on the driver's own connection for `DriverStatement.fetch`: the reads on
@@ -134,11 +128,16 @@ class Database:
         autocommit mode, so a lone SELECT is its own read transaction); inside
         `Store.transaction` or `driver_transaction` it runs in the open transaction and sees
         its writes. Driver errors come out as `StoreError`s, as from `read`."""
+        return _DriverRead(self, *self._driver_connection())
+
+    def _driver_connection(self) -> tuple[_Pin, bool]:
+        """This thread's pinned connection on a SQLite file, else one from the pool; and
+        whether it is pooled (to go back when used)."""
         try:
             if self._pins is not None:
-                return _DriverRead(self, self._pins.connection(), pooled=False)
-            return _DriverRead(self, _Pin(self.engine.raw_connection()), pooled=True)
-        except Exception as error:
+                return self._pins.connection(), False
+            return _Pin(self.engine.raw_connection()), True
+        except Exception as error:  # no connection: a server down, a file unreadable
             self.translate(error)
             raise
 
@@ -282,9 +281,9 @@ class _Pin:
         self.cursor: DriverCursor = driver.cursor()
 
 
-class _DriverTransaction:
-    """The context manager `Database.driver_write` returns; a class rather than a generator,
-    since it runs once per committed turn."""
+class _DriverUse:
+    """One use of a driver connection: classes rather than generators, since they run once or
+    more per spoken line. A pooled connection goes back to the pool when the use ends."""
 
     __slots__ = ("database", "pin", "pooled")
 
@@ -292,6 +291,32 @@ class _DriverTransaction:
         self.database = database
         self.pin = pin
         self.pooled = pooled
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self._end(error)
+        finally:
+            self._release()
+
+    def _end(self, error: BaseException | None) -> None:
+        """End the use: `error` is what the block raised, if anything."""
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        if self.pooled:
+            self.pin.cursor.close()
+            self.pin.pooled.close()  # back to the pool
+
+
+class _DriverTransaction(_DriverUse):
+    """The context manager `Database.driver_write` returns."""
+
+    __slots__ = ()
 
     def __enter__(self) -> DriverCursor:
         try:
@@ -303,63 +328,35 @@ class _DriverTransaction:
             raise
         return self.pin.cursor
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            if error is None:
-                try:
-                    self.pin.driver.commit()
-                except Exception as failed:
-                    self.pin.driver.rollback()
-                    self.database.translate(failed)
-                    raise
-            else:
+    def _end(self, error: BaseException | None) -> None:
+        if error is None:
+            try:
+                self.pin.driver.commit()
+            except Exception as failed:
                 self.pin.driver.rollback()
-                if isinstance(error, Exception):
-                    self.database.translate(error)
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self.pooled:
-            self.pin.cursor.close()
-            self.pin.pooled.close()  # back to the pool
+                self.database.translate(failed)
+                raise
+        else:
+            self.pin.driver.rollback()
+            if isinstance(error, Exception):
+                self.database.translate(error)
 
 
-class _DriverRead:
+class _DriverRead(_DriverUse):
     """The context manager `Database.driver_read` returns: no BEGIN, no COMMIT (SQLite's pinned
     connection reads in autocommit mode); a pooled connection's implicit transaction ends when
     it goes back to the pool."""
 
-    __slots__ = ("database", "pin", "pooled")
-
-    def __init__(self, database: Database, pin: _Pin, pooled: bool) -> None:
-        self.database = database
-        self.pin = pin
-        self.pooled = pooled
+    __slots__ = ()
 
     def __enter__(self) -> DriverCursor:
         return self.pin.cursor
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            if self.pooled:
-                self.pin.driver.rollback()  # ends the read; nothing was written
-            if isinstance(error, Exception):
-                self.database.translate(error)
-        finally:
-            if self.pooled:
-                self.pin.cursor.close()
-                self.pin.pooled.close()
+    def _end(self, error: BaseException | None) -> None:
+        if self.pooled:
+            self.pin.driver.rollback()  # ends the read; nothing was written
+        if isinstance(error, Exception):
+            self.database.translate(error)
 
 
 class PinnedConnections:
