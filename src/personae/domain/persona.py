@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from personae.domain.copies import with_changes
 from personae.domain.lorebook import Lorebook
 from personae.domain.profile import (
     AITraits,
@@ -122,4 +123,4 @@ class Persona(BaseModel):
 
     def with_state(self, **changes: object) -> Persona:
         """A copy of this persona whose interaction state has `changes` applied."""
-        return self.model_copy(update={"state": self.state.model_copy(update=changes)})
+        return with_changes(self, {"state": with_changes(self.state, changes)})

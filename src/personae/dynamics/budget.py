@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from personae.domain.conversation import ConversationContext
+from personae.domain.copies import with_changes
 from personae.domain.persona import Persona
 from personae.dynamics.routing import ExitReason, TierName
 from personae.dynamics.settings import DEFAULT_SETTINGS, BudgetSettings, DynamicsSettings
@@ -46,13 +47,14 @@ def spend(
     b = settings.budgets
     count = context.response_count + 1
     penalty = b.diminishing_penalty_tokens if count > b.diminishing_after_responses else 0
-    return context.model_copy(
-        update={
+    return with_changes(
+        context,
+        {
             "token_budget": context.token_budget - tokens - penalty,
             "duration_s": context.duration_s + seconds,
             "response_count": count,
             "lines_on_topic": context.lines_on_topic + 1,
-        }
+        },
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from personae.domain.conversation import ConversationContext
+from personae.domain.copies import with_changes
 from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
 from personae.dynamics.budget import budget_exit, estimate_speaking_time_s, estimate_tokens, spend
@@ -149,12 +150,13 @@ class Exchange:
         for pid in {*self.willing, speaker_id}:
             role = Role.SPEAKER if pid == speaker_id else Role.LISTENER
             persona = self.personas[pid]
-            self.personas[pid] = persona.model_copy(
-                update={
+            self.personas[pid] = with_changes(
+                persona,
+                {
                     "state": after_turn(
                         persona, role, self.context.topic, self.fatigue_rate, self.settings
                     )
-                }
+                },
             )
         if len(self.willing) >= 2:
             self.context = drift_topic(

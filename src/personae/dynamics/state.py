@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from personae.domain.copies import with_changes
 from personae.domain.persona import InteractionState, Persona
 from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 
@@ -36,14 +37,15 @@ def after_turn(
     cost = st.speaker_energy_cost if role is Role.SPEAKER else st.listener_energy_cost
     preference = persona.topic_interest(topic, settings.score.topic_unknown_interest)
     interest = state.interest_level + (preference - state.interest_level) * st.interest_follow_rate
-    return state.model_copy(
-        update={
+    return with_changes(
+        state,
+        {
             "interaction_fatigue": min(
                 100.0, state.interaction_fatigue + fatigue_gain(persona, fatigue_rate, settings)
             ),
             "social_energy": max(0.0, state.social_energy - cost),
             "interest_level": min(100.0, max(0.0, interest)),
-        }
+        },
     )
 
 
@@ -76,4 +78,4 @@ def while_idle(
     energy, fatigue = idle_recovery(
         state.social_energy, state.interaction_fatigue, elapsed_s, regen_multiplier, settings
     )
-    return state.model_copy(update={"social_energy": energy, "interaction_fatigue": fatigue})
+    return with_changes(state, {"social_energy": energy, "interaction_fatigue": fatigue})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any, NoReturn
@@ -24,7 +24,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from personae.store import json_codec
 from personae.store.checkpoints import WalCheckpointer
-from personae.store.driver import DriverCursor, DriverStatement
+from personae.store.driver import DriverCursor
 from personae.store.errors import StoreError, UnusableDatabaseError
 from personae.store.location import Location
 
@@ -141,17 +141,16 @@ class Database:
             self.translate(error)
             raise
 
-    def driver_update_every(
-        self, statement: DriverStatement, rows: Sequence[Mapping[str, Any]]
-    ) -> bool:
-        """`statement` (an UPDATE by key) once per row, in one driver transaction that is kept
-        only if every row matched a stored row. False, with nothing written, when one did not
-        (the caller says which, in its own words). Inside `Store.transaction` or
+    def driver_update_every(self, rows: int, update: Callable[[DriverCursor], int]) -> bool:
+        """`update(cursor)` (an UPDATE by key, run once for each of `rows` rows, giving the
+        rows it changed: `DriverStatement.run_many` or `run_rows`) in one driver transaction
+        that is kept only if every row matched a stored row. False, with nothing written, when
+        one did not (the caller says which, in its own words). Inside `Store.transaction` or
         `driver_transaction` the open transaction decides; the caller's error undoes it."""
         try:
             with self.driver_write() as cursor:
                 # SQLite's and psycopg's executemany report the total rows changed.
-                if statement.run_many(cursor, rows) != len(rows):
+                if update(cursor) != rows:
                     raise _Incomplete  # leaving by an exception rolls the transaction back
         except _Incomplete:
             return False

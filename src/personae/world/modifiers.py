@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from personae.domain.copies import with_changes
 from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.world import Event, Room
 
@@ -69,8 +70,9 @@ def settle(
     Fatigue and cooldown are taken as they ended; energy and interest move by what the talk
     changed; available time is charged the duration; the priority is the persona's own.
     """
-    return base.model_copy(
-        update={
+    return with_changes(
+        base,
+        {
             "interaction_fatigue": end.interaction_fatigue,
             "social_energy": _clamp(
                 base.social_energy + end.social_energy - start.social_energy, 0, 200
@@ -80,7 +82,7 @@ def settle(
             ),
             "available_time_s": max(0.0, base.available_time_s - duration_s),
             "cooldown_until_s": end.cooldown_until_s,
-        }
+        },
     )
 
 

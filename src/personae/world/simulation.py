@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from personae.conversation.engine import Conversation, Deps, Ending
+from personae.domain.copies import with_changes
 from personae.domain.memory import Memory, MemoryKind
 from personae.domain.persona import Persona
 from personae.domain.relationship import pair_key
@@ -88,6 +89,9 @@ class Simulation:
         self.rooms = {room.room_id: room for room in world.rooms}
         self.destinations = Destinations(world.rooms)
         self.base: dict[str, Persona] = {p.id: p for p in world.personas}
+        # Every persona id in order, sorted once: the cast is fixed for the run, and each tick
+        # walks it three times (who is where, rest, snapshots).
+        self.order = sorted(self.base)
         self.full_time = {p.id: p.state.available_time_s for p in world.personas}
         self.placement: dict[str, tuple[str, float]] = {
             pid: (world.starting_rooms[pid], 0.0) for pid in self.base
@@ -200,8 +204,9 @@ class Simulation:
         # Who is where, and who is talking, once per tick: each room then looks only at its own.
         busy = self._talking()
         present: dict[str, list[str]] = {}
-        for pid, (room_id, _) in sorted(self.placement.items()):
-            present.setdefault(room_id, []).append(pid)
+        placement = self.placement
+        for pid in self.order:
+            present.setdefault(placement[pid][0], []).append(pid)
         running = Counter(live.room_id for live in self.live.values())
         for room in self.rooms.values():
             free_ids = [pid for pid in present.get(room.room_id, []) if pid not in busy]
@@ -275,8 +280,8 @@ class Simulation:
         for end in ending.outcome.personas:
             start = ending.starting[end.id]
             base = self.base[end.id]
-            self.base[end.id] = base.model_copy(
-                update={"state": settle(base.state, start.state, end.state, duration)}
+            self.base[end.id] = with_changes(
+                base, {"state": settle(base.state, start.state, end.state, duration)}
             )
             settled.append(self.base[end.id])
         return settled
@@ -291,7 +296,9 @@ class Simulation:
 
     def _rest_and_move(self, end: float, rng: random.Random, busy: set[str]) -> list[Migration]:
         moves = []
-        for pid in sorted(self.base):
+        tick_s, dynamics = self.settings.tick_s, self.world.settings
+        time_back = self.settings.available_time_regen_per_s * tick_s
+        for pid in self.order:
             if pid in busy:
                 continue
             room_id, arrived = self.placement[pid]
@@ -301,15 +308,11 @@ class Simulation:
             energy, fatigue = idle_recovery(
                 state.social_energy,
                 state.interaction_fatigue,
-                self.settings.tick_s,
+                tick_s,
                 room.energy_regen_rate,
-                self.world.settings,
+                dynamics,
             )
-            regained = min(
-                self.full_time[pid],
-                state.available_time_s
-                + self.settings.available_time_regen_per_s * self.settings.tick_s,
-            )
+            regained = min(self.full_time[pid], state.available_time_s + time_back)
             persona = persona.with_state(
                 social_energy=energy,
                 interaction_fatigue=fatigue,
@@ -335,19 +338,20 @@ class Simulation:
     def _commit(self, end: float, moves: list[Migration], talking: set[str]) -> None:
         # Plain tuples, not models: 10k personas a tick, every value from the simulation's own
         # validated state.
-        placement = self.placement
+        placement, base = self.placement, self.base
+        states = [(pid, base[pid].state) for pid in self.order]
         snapshots = [
             (
                 pid,
                 placement[pid][0],
-                p.state.social_energy,
-                p.state.interaction_fatigue,
-                p.state.available_time_s,
+                state.social_energy,
+                state.interaction_fatigue,
+                state.available_time_s,
                 pid in talking,
             )
-            for pid, p in sorted(self.base.items())
+            for pid, state in states
         ]
-        idle = {pid: p.state for pid, p in self.base.items() if pid not in talking}
+        idle = {pid: state for pid, state in states if pid not in talking}
         with self.store.transaction() as tx:
             tx.personas.save_states(idle)
             # Only migrations move anyone: the start wrote everyone's placement.

@@ -100,7 +100,10 @@ class MemoryRepository:
         statement = prepared(
             "update memories", database.engine.dialect, memories, _update_memories_statement
         )
-        if not database.driver_update_every(statement, rows):  # an unknown memory: none saved
+        saved = database.driver_update_every(
+            len(rows), lambda cursor: statement.run_many(cursor, rows)
+        )
+        if not saved:  # an unknown memory: none saved
             stored = self.get_many([m.id for m in many])
             missing = next((m.id for m in many if m.id not in stored), many[0].id)
             raise NotFoundError(f"memory {missing!r} is not in the store")

@@ -58,16 +58,30 @@ class PersonaRepository:
         """`save_state` for many personas in one statement: a world tick's idle personas."""
         if not states:
             return
-        now = self._scope.clock()
+        now, key = self._scope.clock(), self._scope.key
+        # Values, not a dict per persona: a world tick saves thousands of states.
         rows = [
-            {"scope": self._scope.key, "persona": pid, **_state_row(state, now)}
+            (
+                key,
+                pid,
+                state.interest_level,
+                state.interaction_fatigue,
+                state.current_priority.value,
+                state.available_time_s,
+                state.social_energy,
+                state.cooldown_until_s,
+                now,
+            )
             for pid, state in states.items()
         ]
         database = self._scope.database
         statement = prepared(
             "save states", database.engine.dialect, persona_states, _update_states_statement
         )
-        if not database.driver_update_every(statement, rows):  # an unknown persona: none saved
+        saved = database.driver_update_every(
+            len(rows), lambda cursor: statement.run_rows(cursor, _STATE_ROW_NAMES, rows)
+        )
+        if not saved:  # an unknown persona: none saved
             stored = self.ids()
             missing = sorted(pid for pid in states if pid not in stored)
             raise NotFoundError(self._missing(missing[0] if missing else next(iter(states))))
@@ -190,6 +204,20 @@ def _update_states_statement(dialect: str) -> Update:
     """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
     columns = _state_row(InteractionState(), 0.0)
     return _UPDATE_STATE.values({name: bindparam(name) for name in columns})
+
+
+_STATE_ROW_NAMES = (
+    "scope",
+    "persona",
+    "interest_level",
+    "interaction_fatigue",
+    "current_priority",
+    "available_time_s",
+    "social_energy",
+    "cooldown_until_s",
+    "updated_at",
+)
+"""`save_states`' values in order: the statement's keys, then `_state_row`'s columns."""
 
 
 def _state_row(state: InteractionState, now: float) -> dict[str, Any]:
