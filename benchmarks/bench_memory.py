@@ -19,6 +19,9 @@
      by the sea burned down last winter."), each memory one of them plus up to 0.6 of another
      plus noise (cosine ~0.85 to its sentence), queries embedded from other generated sentences;
    - random unit vectors, which have no cluster structure: the worst case for cells.
+4. Turns committed per second on the default store (a SQLite file, one transaction per turn),
+   against raw sqlite3 inserts of the same rows (`bench_store.py`'s measure; it also runs
+   PostgreSQL).
 
 Peak memory 4.2-4.8 GB at 1M (the two-stage index sorts a copy of the 1.5 GB matrix while the brute
 force one still holds it). The last line printed is one JSON object of the figures.
@@ -33,8 +36,10 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -490,6 +495,26 @@ def bench_two_stages(quick: bool) -> dict[str, float | int]:
     return figures
 
 
+def bench_turn_commits(count: int) -> dict[str, float]:
+    """Turns committed per second on the default store (a SQLite file), each turn its own
+    transaction, against raw sqlite3 inserts of the same rows (`bench_store.py` measures
+    PostgreSQL too)."""
+    from bench_store import make_turns, median_rates, sqlite_raw_rate, store_rate
+
+    turns = make_turns(count)
+    with tempfile.TemporaryDirectory() as folder:
+        raw, store = median_rates(
+            lambda n: sqlite_raw_rate(Path(folder) / f"raw-{n}.db", turns),
+            lambda n: store_rate(str(Path(folder) / f"store-{n}.db"), turns),
+        )
+    print(f"turns committed: {store:,.0f}/s through the store, {raw:,.0f}/s raw sqlite3")
+    return {
+        "turns_committed_per_s": round(store),
+        "raw_sqlite_turns_per_s": round(raw),
+        "store_vs_raw": round(store / raw, 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -530,6 +555,7 @@ def main() -> None:
         f"{partitioned[f'top10_ms_{label}_over_100_personas']} ms"
     )
     figures.update(bench_two_stages(args.quick))
+    figures.update(bench_turn_commits(200 if args.quick else 1000))
     figures["retrieval_target_ms"] = 20
     figures["baseline"] = "numpy float64 + full argsort; 1m scaled from 250k rows"
     print(json.dumps(figures))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -74,3 +75,22 @@ def test_an_unknown_persona_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no persona 'dragon'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_what_the_persona_remembers_about_a_person_is_found_by_the_name_they_chatted_under(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "chat.db"
+    assert chat(db, "Hello, I am Ana, a smith from the hills.\n/quit\n").returncode == 0
+    shown = subprocess.run(
+        [sys.executable, "-m", "personae", "memory", "show", "lyralei", "--about", "Ana"]
+        + ["--db", str(db), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    memories = json.loads(shown.stdout)
+    assert memories  # the chat's episode, at least
+    assert {m["about_id"] for m in memories} == {"user_ana"}

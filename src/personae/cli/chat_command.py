@@ -23,7 +23,7 @@ from personae.domain.world import Room
 from personae.dynamics.routing import ExitReason
 from personae.errors import InputError
 from personae.files.cast import find_persona, find_room, load_cast
-from personae.files.persona_file import PersonaFile, slug
+from personae.files.persona_file import PersonaFile, person_id
 from personae.store.store import Store
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "/bye"})
@@ -57,7 +57,7 @@ def chat(
 def person(name: str) -> Persona:
     """You, as the dynamics see you: an unhurried peer whom nothing makes leave."""
     return Persona(
-        id=f"user_{slug(name)}",
+        id=person_id(name),
         name=name,
         description="a person talking with you",
         state=InteractionState(

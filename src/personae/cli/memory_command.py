@@ -17,6 +17,7 @@ from rich.table import Table
 
 from personae.cli import memory_source
 from personae.domain.memory import Memory
+from personae.files.persona_file import person_id
 from personae.memory.decay import last_used_s
 from personae.memory.health import MemoryHealth, memory_health
 from personae.memory.repository import MemoryRepository
@@ -102,7 +103,15 @@ def health_report(
 def memories_of(
     repository: MemoryRepository, persona: str, about: str | None, *, history: bool
 ) -> list[Memory]:
-    return repository.list(persona, about_id=about, include_superseded=history)
+    """What `persona` remembers, or only what it remembers about `about`: a persona id, a
+    person's id, or the name a person chatted under (`chat --user NAME` stores them as
+    `person_id(NAME)`)."""
+    if about is None:
+        return repository.list(persona, include_superseded=history)
+    found = repository.list(persona, about_id=about, include_superseded=history)
+    if not found and person_id(about) != about:
+        found = repository.list(persona, about_id=person_id(about), include_superseded=history)
+    return found
 
 
 def world_time(seconds: float) -> str:

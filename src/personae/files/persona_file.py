@@ -48,6 +48,12 @@ def slug(name: str) -> str:
     return text[:64] or "persona"
 
 
+def person_id(name: str) -> str:
+    """The id of the person called `name` in a chat (`personae chat --user NAME`); `personae
+    memory show --about NAME` finds what a persona remembers about them by it."""
+    return f"user_{slug(name)}"
+
+
 class RelationshipEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
