@@ -82,9 +82,9 @@ def test_what_the_persona_remembers_about_a_person_is_found_by_the_name_they_cha
 ) -> None:
     db = tmp_path / "chat.db"
     assert chat(db, "Hello, I am Ana, a smith from the hills.\n/quit\n").returncode == 0
+    command = ["memory", "show", "lyralei", "--about", "Ana", "--db", str(db), "--json"]
     shown = subprocess.run(
-        [sys.executable, "-m", "personae", "memory", "show", "lyralei", "--about", "Ana"]
-        + ["--db", str(db), "--json"],
+        [sys.executable, "-m", "personae", *command],
         capture_output=True,
         text=True,
         timeout=120,
