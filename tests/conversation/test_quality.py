@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from personae.conversation.quality import denoise, judge, lexical_relevance
+from personae.conversation.quality import denoise, judge, lexical_relevance, name_forms
 from tests.builders import persona
 
 BARD = persona("bard", name="Lyralei", intelligence=80)
@@ -205,3 +205,17 @@ def test_lexical_relevance_counts_content_words_found_in_the_reference() -> None
         lexical_relevance("dragons burn villages", "the dragons came and burned the village") == 1.0
     )
     assert lexical_relevance("the and of", "anything") == 0.0
+
+
+def test_a_tag_with_one_word_of_another_speakers_name_is_theirs() -> None:
+    # Seen in `personae converse lyralei gorin`: the model went on as "Merchant:".
+    text = 'The tavern is quiet tonight. Merchant: "Aye, the roads are bad."'
+    assert denoise(text, BARD, others=["Merchant Gorin"]) == "The tavern is quiet tonight."
+    recent = [("gorin", "What news from the road?")]
+    for tagged in ("Gorin: the road is long and dusty", "Merchant: the road is long and dusty"):
+        verdict = judge(tagged, BARD, "road", recent, ["Merchant Gorin"])
+        assert "role_confusion" in verdict.failures
+    # A short or lower-case word of a name is no tag: "the road of: ..." stays.
+    assert name_forms("Brother of Aldo") == ("Brother of Aldo", "Brother", "Aldo")
+    kept = "We spoke of the hills at dusk, of their songs and of the long road home."
+    assert denoise(kept, BARD, others=["Brother of Aldo"]) == kept

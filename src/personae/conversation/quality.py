@@ -260,12 +260,15 @@ def _speaks_as_assistant(line: str, lowered: str) -> bool:
 
 
 def _speaks_as_other(line: str, other_names: Sequence[str]) -> bool:
-    """The line is tagged as another's: "Gorin: ...", "(Gorin) ..." or "As Gorin, ..."."""
+    """The line is tagged as another's: "Gorin: ...", "(Gorin) ..." or "As Gorin, ..."; for
+    "Merchant Gorin", "Merchant: ..." and "Gorin: ..." too."""
     head = line.split(":", 1)[0].strip().lower() if ":" in line[:60] else ""
     lowered = line.lower()
     return any(
-        head == name or lowered.startswith((f"({name})", f"as {name},"))
-        for name in map(str.lower, other_names)
+        head == form.lower()
+        or (form == name and lowered.startswith((f"({form.lower()})", f"as {form.lower()},")))
+        for name in other_names
+        for form in name_forms(name)
     )
 
 
@@ -280,9 +283,19 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     """Models often go on to write the other speaker's reply; keep only our part."""
     cut = len(line)
     for name in others:
-        if name:
-            cut = min(cut, _speaker_tag_at(line, name))
+        for form in name_forms(name):
+            cut = min(cut, _speaker_tag_at(line, form))
     return line[:cut].strip()
+
+
+@lru_cache(maxsize=4096)
+def name_forms(name: str) -> tuple[str, ...]:
+    """How a small model tags a speaker: the whole name, or one capitalised word of it
+    ("Merchant Gorin" is also "Merchant:" and "Gorin:"; seen in `personae converse`)."""
+    if not name:
+        return ()
+    words = [w for w in name.split() if len(w) >= 3 and w[0].isupper()]
+    return (name, *(w for w in words if w != name))
 
 
 def _speaker_tag_at(line: str, name: str) -> int:
