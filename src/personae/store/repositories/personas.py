@@ -59,27 +59,14 @@ class PersonaRepository:
         if not states:
             return
         now, key = self._scope.clock(), self._scope.key
-        # Values, not a dict per persona: a world tick saves thousands of states.
-        rows = [
-            (
-                key,
-                pid,
-                state.interest_level,
-                state.interaction_fatigue,
-                state.current_priority.value,
-                state.available_time_s,
-                state.social_energy,
-                state.cooldown_until_s,
-                now,
-            )
-            for pid, state in states.items()
-        ]
+        rows = [(key, pid, *_state_values(state, now)) for pid, state in states.items()]
         database = self._scope.database
         statement = prepared(
             "save states", database.engine.dialect, persona_states, _update_states_statement
         )
+        names = ("scope", "persona", *_STATE_COLUMNS)
         saved = database.driver_update_every(
-            len(rows), lambda cursor: statement.run_rows(cursor, _STATE_ROW_NAMES, rows)
+            len(rows), lambda cursor: statement.run_rows(cursor, names, rows)
         )
         if not saved:  # an unknown persona: none saved
             stored = self.ids()
@@ -202,13 +189,10 @@ class PersonaRepository:
 
 def _update_states_statement(dialect: str) -> Update:
     """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
-    columns = _state_row(InteractionState(), 0.0)
-    return _UPDATE_STATE.values({name: bindparam(name) for name in columns})
+    return _UPDATE_STATE.values({name: bindparam(name) for name in _STATE_COLUMNS})
 
 
-_STATE_ROW_NAMES = (
-    "scope",
-    "persona",
+_STATE_COLUMNS = (
     "interest_level",
     "interaction_fatigue",
     "current_priority",
@@ -217,19 +201,25 @@ _STATE_ROW_NAMES = (
     "cooldown_until_s",
     "updated_at",
 )
-"""`save_states`' values in order: the statement's keys, then `_state_row`'s columns."""
+"""A stored state's columns, in `_state_values`' order."""
+
+
+def _state_values(state: InteractionState, now: float) -> tuple[Any, ...]:
+    """A state's column values (see `_STATE_COLUMNS`): as a tuple, since a world tick saves
+    thousands of states."""
+    return (
+        state.interest_level,
+        state.interaction_fatigue,
+        state.current_priority.value,
+        state.available_time_s,
+        state.social_energy,
+        state.cooldown_until_s,
+        now,
+    )
 
 
 def _state_row(state: InteractionState, now: float) -> dict[str, Any]:
-    return {
-        "interest_level": state.interest_level,
-        "interaction_fatigue": state.interaction_fatigue,
-        "current_priority": state.current_priority.value,
-        "available_time_s": state.available_time_s,
-        "social_energy": state.social_energy,
-        "cooldown_until_s": state.cooldown_until_s,
-        "updated_at": now,
-    }
+    return dict(zip(_STATE_COLUMNS, _state_values(state, now), strict=True))
 
 
 def _persona(row: RowMapping, topics: dict[str, int]) -> Persona:
