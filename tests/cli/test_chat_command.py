@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.process import personae
+
 
 def chat(db: Path, lines: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -82,14 +84,7 @@ def test_what_the_persona_remembers_about_a_person_is_found_by_the_name_they_cha
 ) -> None:
     db = tmp_path / "chat.db"
     assert chat(db, "Hello, I am Ana, a smith from the hills.\n/quit\n").returncode == 0
-    command = ["memory", "show", "lyralei", "--about", "Ana", "--db", str(db), "--json"]
-    shown = subprocess.run(
-        [sys.executable, "-m", "personae", *command],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    shown = personae("memory", "show", "lyralei", "--about", "Ana", "--db", str(db), "--json")
     assert shown.returncode == 0, shown.stderr
     memories = json.loads(shown.stdout)
     assert memories  # the chat's episode, at least
