@@ -219,3 +219,12 @@ def test_a_tag_with_one_word_of_another_speakers_name_is_theirs() -> None:
     assert name_forms("Brother of Aldo") == ("Brother of Aldo", "Brother", "Aldo")
     kept = "We spoke of the hills at dusk, of their songs and of the long road home."
     assert denoise(kept, BARD, others=["Brother of Aldo"]) == kept
+
+
+def test_a_line_opening_with_anothers_whole_name_is_theirs_not_cut_short() -> None:
+    # Seen in the demo: "Brother Aldo: ..." from Scholar Ilse was cut to "Brother" at "Aldo:".
+    line = "Brother Aldo: many people do not understand this world we live in today."
+    others = ["Brother Aldo"]
+    assert denoise(line, BARD, others=others) == line
+    verdict = judge(line, BARD, "world", [("aldo", "What do you think of the world?")], others)
+    assert verdict.failures == ("role_confusion",)

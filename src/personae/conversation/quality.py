@@ -283,8 +283,11 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     """Models often go on to write the other speaker's reply; keep only our part."""
     cut = len(line)
     for name in others:
+        # A line that opens with their whole name is theirs from the start (the gates call that
+        # role confusion), not ours up to the last word of that name.
+        skip = len(name) if name and line.startswith(name) else 1
         for form in name_forms(name):
-            cut = min(cut, _speaker_tag_at(line, form))
+            cut = min(cut, _speaker_tag_at(line, form, skip))
     return line[:cut].strip()
 
 
@@ -298,11 +301,12 @@ def name_forms(name: str) -> tuple[str, ...]:
     return (name, *(w for w in words if w != name))
 
 
-def _speaker_tag_at(line: str, name: str) -> int:
-    """Where a "Name:" tag (whitespace before it, optional spaces before the colon) starts after
-    the line's beginning, else len(line). Plain string search: with a world of personas, a
-    regex per name would be compiled and evicted over and over."""
-    start = line.find(name, 1)
+def _speaker_tag_at(line: str, name: str, skip: int = 1) -> int:
+    """Where a "Name:" tag (whitespace before it, optional spaces before the colon) starts in
+    the line after its first `skip` characters (by default: after its beginning), else
+    len(line). Plain string search: with a world of personas, a regex per name would be
+    compiled and evicted over and over."""
+    start = line.find(name, skip)
     while start != -1:
         after = line[start + len(name) :].lstrip()
         if line[start - 1].isspace() and after.startswith(":"):
