@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from personae.cli.chat_command import _chat
+from personae.domain.usage import Purpose
+from personae.files.cast import find_persona, load_cast
+from personae.llm.backends.scripted import ScriptedBackend
+from personae.llm.types import ChatRequest, ChatResponse
 from tests.cli.process import personae
 
 
@@ -89,3 +98,36 @@ def test_what_the_persona_remembers_about_a_person_is_found_by_the_name_they_cha
     memories = json.loads(shown.stdout)
     assert memories  # the chat's episode, at least
     assert {m["about_id"] for m in memories} == {"user_ana"}
+
+
+def test_the_next_chat_prompts_the_persona_with_what_it_heard_in_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process, to read the prompts: the second chat's asks carry "You remember: ..." with
+    what the person said in the first."""
+    asks: list[str] = []
+    complete = ScriptedBackend.complete
+
+    async def recording(self: ScriptedBackend, request: ChatRequest) -> ChatResponse:
+        if request.context.purpose is Purpose.CONVERSATION:
+            asks.append(request.messages[-1].content)
+        return await complete(self, request)
+
+    monkeypatch.setattr(ScriptedBackend, "complete", recording)
+    cast = load_cast(None)
+    lyralei = find_persona(cast, "lyralei")
+    db = str(tmp_path / "chat.db")
+
+    def session(lines: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+        asyncio.run(_chat(lyralei, "Sam", None, None, "scripted", db, 1000, 1, cast))
+
+    session("Hello Lyralei, I am Sam, a smith from Ironvale.\n/quit\n")
+    first = len(asks)
+    assert first
+    assert not any("Ironvale" in ask for ask in asks)
+    session("Do you remember me?\n/quit\n")
+    later = asks[first:]
+    assert later
+    assert all(ask.startswith("You remember: ") for ask in later)
+    assert any("Ironvale" in ask for ask in later)
