@@ -1,6 +1,13 @@
 from __future__ import annotations
 
 import base64
+import itertools
+import math
+import os
+import subprocess
+import sys
+
+import networkx as nx
 
 from personae.analytics import RunData, plots
 from personae.domain import ConversationRecord, ConversationStatus, PersonaSnapshot, Room
@@ -72,3 +79,43 @@ def test_every_plot_of_a_crowded_run_is_an_svg() -> None:
         uri = draw(run)
         assert uri.startswith("data:image/svg+xml;base64,")
         assert b"<svg" in base64.b64decode(uri.split(",", 1)[1])
+
+
+def test_the_personas_of_the_relationship_graph_are_drawn_apart() -> None:
+    """Seen in the demo's report: pairs who only talked to each other sat so close that their
+    names printed over one another."""
+    graph = nx.Graph()
+    for i in range(6):
+        graph.add_edge(f"a{i}", f"b{i}", affinity=3.0)
+    graph.add_nodes_from(["loner1", "loner2"])
+    layout = plots.graph_layout(graph)
+    assert set(layout) == set(graph.nodes)
+    assert plots.graph_layout(graph) == layout  # the same picture for the same run
+    closest = min(math.dist(layout[a], layout[b]) for a, b in itertools.combinations(layout, 2))
+    assert closest > 0.25  # networkx's default spacing gives ~0.1 here
+
+
+LAYOUT_OF_A_SET = """
+import networkx as nx
+from personae.analytics import plots
+graph = nx.Graph()
+graph.add_nodes_from({"ann", "bob", "cid", "dee", "eve", "fay"})  # in set order
+graph.add_edges_from({("ann", "bob"), ("bob", "cid"), ("cid", "dee"), ("eve", "fay")})
+print(sorted(plots.graph_layout(graph).items()))
+"""
+
+
+def test_the_relationship_graph_is_drawn_the_same_in_every_process() -> None:
+    """String hashing differs between processes, and with it the order of a set: the picture
+    of a run must not."""
+    drawn = {
+        subprocess.run(
+            [sys.executable, "-c", LAYOUT_OF_A_SET],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(drawn) == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from personae.analytics.run_data import RunData
 
 ROOMS_SHOWN_MAX = 9  # rooms with a colour of their own; the rest are drawn as "other rooms"
 SCORE_LINES_MAX = 80  # beyond this many conversations, the score plot shows means per room
+GROUP_SPAN = 0.7  # the relationship graph draws a group of n personas this wide, times sqrt(n)
+GROUP_GAP = 0.3  # and this far from the next group
 GRAPH_NODES_MAX = 60  # the relationship graph shows the personas who talked most, this many
 ENERGY_LINES_MAX = 12  # beyond this many personas, the energy plot shows the mean and range
 OTHER_ROOMS = "other rooms"
@@ -196,7 +199,7 @@ def relationship_graph(run: RunData) -> str:
         faction_of: dict[str, int] = {}
         for i, faction in enumerate(network.factions(run).factions):
             faction_of.update(dict.fromkeys(faction.members, i))
-        layout = nx.spring_layout(graph, seed=network.FACTION_SEED)
+        layout = graph_layout(graph)
         affinities = [float(d["affinity"]) for _, _, d in graph.edges(data=True)]
         feeling = mpl.colormaps["RdYlGn"]
         nx.draw_networkx_edges(
@@ -216,16 +219,58 @@ def relationship_graph(run: RunData) -> str:
                 for n in graph.nodes
             ],
         )
-        nx.draw_networkx_labels(
-            graph,
-            {n: (x, y - 0.09) for n, (x, y) in layout.items()},
-            labels={n: str(graph.nodes[n].get("name", n)) for n in graph.nodes},
-            ax=axes,
-            font_size=7,
-        )
+        for node, point in layout.items():  # below the node, whatever the picture's scale
+            axes.annotate(
+                str(graph.nodes[node].get("name", node)),
+                point,
+                xytext=(0, -8),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=7,
+            )
         axes.margins(0.12)
         axes.set_axis_off()
         return _data_uri(figure)
+
+
+def graph_layout(graph: nx.Graph[str]) -> dict[str, tuple[float, float]]:
+    """Where each persona of the relationship graph is drawn, the same for the same graph.
+
+    Each group that talked among itself (a connected component) gets a spring layout of its
+    own, sized by the square root of its members, and the groups are set side by side in rows,
+    largest first. One spring layout of the whole world drew pairs who only talked to each
+    other so close that their names printed over one another.
+    """
+    groups = sorted(
+        (sorted(group) for group in nx.connected_components(graph)),
+        key=lambda group: (-len(group), group),
+    )
+    sizes = [GROUP_SPAN * math.sqrt(len(group)) for group in groups]
+    width = max([*sizes, 1.2 * math.sqrt(sum(size * size for size in sizes))])  # about square
+    layout: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for group, size in zip(groups, sizes, strict=True):
+        if x > 0 and x + size > width:  # the next row
+            x, y, row_height = 0.0, y - row_height - GROUP_GAP, 0.0
+        centre = (x + size / 2, y - size / 2)
+        if len(group) == 1:
+            layout[group[0]] = centre
+        else:
+            # Nodes and edges in sorted order: a spring layout depends on their order, which
+            # otherwise follows set iteration, different in every process.
+            ordered: nx.Graph[str] = nx.Graph()
+            ordered.add_nodes_from(group)
+            ordered.add_edges_from(
+                sorted((min(a, b), max(a, b)) for a, b in graph.subgraph(group).edges)
+            )
+            spring = nx.spring_layout(
+                ordered, seed=network.FACTION_SEED, scale=size / 2, center=centre
+            )
+            layout.update({node: (float(px), float(py)) for node, (px, py) in spring.items()})
+        x += size + GROUP_GAP
+        row_height = max(row_height, size)
+    return layout
 
 
 def cost_over_time(run: RunData) -> str:
