@@ -288,6 +288,10 @@ def cost_over_time(run: RunData) -> str:
         cost_axes.spines["right"].set_visible(True)
         cost_axes.plot(minutes, [p.known_cost_usd for p in points], color=_COLOURS[1])
         cost_axes.set_ylabel("known cost USD (cumulative)", color=_COLOURS[1])
+        # Both only grow from zero: a free local model's flat $0 is the bottom line, not the
+        # middle of an axis running to -$0.04.
+        axes.set_ylim(bottom=0)
+        cost_axes.set_ylim(bottom=0)
         if unpriced := points[-1].unpriced_turns:
             axes.set_title(
                 f"{unpriced} line{'s' if unpriced != 1 else ''} without a known price: "
