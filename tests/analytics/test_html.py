@@ -162,3 +162,10 @@ def test_headless_chromium_loads_the_page_with_every_plot_and_notices_a_broken_o
 
     assert _plots_loaded(good) == "5"
     assert _plots_loaded(broken) == "4"
+
+
+def test_a_fact_known_only_to_its_source_reached_one_persona() -> None:
+    only_the_bard = [f for f in crossroads().facts if f.learner_id == "bard"]
+    page = render_html(crossroads(facts=only_the_bard))
+    assert "reached 1 persona in" in page
+    assert "reached 4 personas in" in render_html(crossroads())
