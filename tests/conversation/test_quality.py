@@ -228,3 +228,12 @@ def test_a_line_opening_with_anothers_whole_name_is_theirs_not_cut_short() -> No
     assert denoise(line, BARD, others=others) == line
     verdict = judge(line, BARD, "world", [("aldo", "What do you think of the world?")], others)
     assert verdict.failures == ("role_confusion",)
+
+
+def test_a_sentence_said_before_is_dropped_with_a_stage_direction_in_front() -> None:
+    # Seen in the demo: "(laughs) The topic is philosophy." read the ask back.
+    heard = ["Reply to Gorin as Lyralei. The topic is philosophy."]
+    line = "(smiling) Ah, forgive me, it has been a while. (laughs) The topic is philosophy."
+    assert denoise(line, BARD, recent=heard) == "(smiling) Ah, forgive me, it has been a while."
+    # A stage direction alone is no repeat of anything.
+    assert denoise("(laughs) Fair enough.", BARD, recent=["(laughs)"]) == "(laughs) Fair enough."

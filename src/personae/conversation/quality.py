@@ -76,6 +76,7 @@ ROLE_CONFUSION_CUES = (
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
 NON_WORD = re.compile(r"\W+")
+STAGE_DIRECTION = re.compile(r"\([^()]*\)")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
     "this that these those i you he she we they me him her us them my your his our their what "
@@ -316,6 +317,10 @@ def _speaker_tag_at(line: str, name: str, skip: int = 1) -> int:
 
 
 def _sentence_key(sentence: str) -> str:
+    """What a sentence says, to compare: its words in lower case, without a stage direction
+    ("(laughs) The topic is philosophy." says what "The topic is philosophy." says)."""
+    if "(" in sentence:
+        sentence = STAGE_DIRECTION.sub(" ", sentence)
     return NON_WORD.sub(" ", sentence.lower()).strip()
 
 
