@@ -8,13 +8,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 
 import personae.store.migrations
+from personae.domain.world import PersonaSnapshot
 from personae.store import SchemaTooNewError, open_store
 from personae.store.database import Database, create_store_engine
 from personae.store.location import resolve_location
-from personae.store.schema import VERSION_TABLE, SchemaStatus, head_revision, prepare_schema
+from personae.store.schema import (
+    VERSION_TABLE,
+    SchemaStatus,
+    alembic_config,
+    head_revision,
+    prepare_schema,
+)
 from tests.store.builders import conversation, turn
 
 NEXT_REVISION = '''"""A test-only revision: conversations get a mood."""
@@ -87,3 +95,53 @@ def test_an_older_database_is_upgraded_keeping_every_row(
     # This personae does not know 9001: the upgraded database is now too new for it.
     with pytest.raises(SchemaTooNewError, match="'9001'"):
         open_store(new_store_url)
+
+
+def test_snapshots_stored_a_row_per_persona_are_carried_into_packed_ticks(
+    new_store_url: str,
+) -> None:
+    # A database written before revision 0004 kept one snapshot row per persona and tick.
+    location = resolve_location(new_store_url)
+    database = Database(create_store_engine(location), location)
+    rows = [
+        {
+            "run_id": run,
+            "tick": tick,
+            "persona_id": pid,
+            "at_s": 30.0 * (tick + 1),
+            "room_id": room,
+            "social_energy": energy,
+            "interaction_fatigue": tick * 1.5,
+            "available_time_s": 600.0 - tick,
+            "talking": pid == "mara",
+        }
+        for run, room in (("r1", "tavern"), ("r2", "market"))
+        for tick in range(2)
+        for pid, energy in (("mara", 1 / 3), ("gorin", 55.5 + tick))
+    ]
+    try:
+        with database.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+            connection.execute(
+                text(
+                    "INSERT INTO snapshots (run_id, tick, persona_id, at_s, room_id, "
+                    "social_energy, interaction_fatigue, available_time_s, talking) VALUES "
+                    "(:run_id, :tick, :persona_id, :at_s, :room_id, :social_energy, "
+                    ":interaction_fatigue, :available_time_s, :talking)"
+                ),
+                rows,
+            )
+    finally:
+        database.dispose()
+
+    with open_store(new_store_url) as store:
+        for run in ("r1", "r2"):
+            expected = sorted(
+                (
+                    PersonaSnapshot(**{k: v for k, v in row.items() if k != "run_id"})
+                    for row in rows
+                    if row["run_id"] == run
+                ),
+                key=lambda s: (s.tick, s.persona_id),
+            )
+            assert store.for_run(run).world.snapshots() == expected

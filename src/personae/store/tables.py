@@ -346,17 +346,18 @@ migrations = Table(
     Index(None, "run_id", "at_s"),
 )
 
-snapshots = Table(
-    "snapshots",
+tick_snapshots = Table(
+    "tick_snapshots",
     metadata,
     _run_scope(),
     Column("tick", Integer, nullable=False),
-    Column("persona_id", String(RECORD_ID), nullable=False),
     Column("at_s", Double, nullable=False),
-    Column("room_id", String(RECORD_ID), nullable=False),
-    Column("social_energy", Double, nullable=False),
-    Column("interaction_fatigue", Double, nullable=False),
-    Column("available_time_s", Double, nullable=False),
-    Column("talking", Boolean, nullable=False),
-    PrimaryKeyConstraint("run_id", "tick", "persona_id"),
+    # Every persona at the tick's end, as columns (see `personae.store.tick_columns`).
+    Column("persona_ids", Text, nullable=False),
+    Column("room_ids", Text, nullable=False),
+    Column("social_energy", LargeBinary, nullable=False),
+    Column("interaction_fatigue", LargeBinary, nullable=False),
+    Column("available_time_s", LargeBinary, nullable=False),
+    Column("talking", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("run_id", "tick"),
 )

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.sql.dml import Delete
+from sqlalchemy import delete, select
 
 from personae.domain.world import Migration, PersonaSnapshot
-from personae.store.driver import prepared
 from personae.store.repositories.base import Scope
 from personae.store.sql import upsert_many
-from personae.store.tables import migrations, placements, snapshots
-
-SNAPSHOT_COLUMNS = (
-    "persona_id",
-    "room_id",
-    "social_energy",
-    "interaction_fatigue",
-    "available_time_s",
-    "talking",
-)
-SnapshotRow = tuple[str, str, float, float, float, bool]
-"""One persona at the end of a tick, in `SNAPSHOT_COLUMNS` order."""
-
-
-def _clear_tick(dialect: str) -> Delete:
-    return delete(snapshots).where(
-        snapshots.c.run_id == bindparam("run_id"), snapshots.c.tick == bindparam("tick")
-    )
+from personae.store.tables import migrations, placements, tick_snapshots
+from personae.store.tick_columns import TickColumns, pack, unpack
 
 
 class WorldRepository:
@@ -82,51 +64,45 @@ class WorldRepository:
 
     def add_snapshots(self, taken: Iterable[PersonaSnapshot]) -> None:
         """Snapshots of one or more ticks; taking a tick again replaces it (a resumed tick)."""
-        ticks: dict[int, tuple[float, list[SnapshotRow]]] = {}
+        ticks: dict[int, tuple[float, list[PersonaSnapshot]]] = {}
         for s in taken:
-            at_s, rows = ticks.setdefault(s.tick, (s.at_s, []))
+            at_s, of_tick = ticks.setdefault(s.tick, (s.at_s, []))
             if s.at_s != at_s:
                 raise ValueError(
                     f"snapshots of tick {s.tick} are taken at {at_s} and at {s.at_s}: a tick "
                     "ends at one world time"
                 )
-            rows.append(
-                (
-                    s.persona_id,
-                    s.room_id,
-                    s.social_energy,
-                    s.interaction_fatigue,
-                    s.available_time_s,
-                    s.talking,
+            of_tick.append(s)
+        for tick, (at_s, of_tick) in ticks.items():
+            self.add_tick(tick, at_s, TickColumns.of(of_tick))
+
+    def add_tick(self, tick: int, at_s: float, columns: TickColumns) -> None:
+        """Every persona at the end of `tick`, as columns: one row however many personas (the
+        world loop's 10k a tick). Taking a tick again replaces it (a resumed tick)."""
+        if not columns.persona_ids:
+            return
+        key = self._scope.key
+        with self._scope.database.write() as connection:
+            connection.execute(
+                delete(tick_snapshots).where(
+                    tick_snapshots.c.run_id == key, tick_snapshots.c.tick == tick
                 )
             )
-        for tick, (at_s, rows) in ticks.items():
-            self.add_tick(tick, at_s, rows)
-
-    def add_tick(self, tick: int, at_s: float, rows: Sequence[SnapshotRow]) -> None:
-        """Every persona's snapshot at the end of `tick`, as `SNAPSHOT_COLUMNS` tuples: the
-        world loop's 10k rows a tick go to the driver's executemany without a model or a dict
-        each. Taking a tick again replaces it (a resumed tick)."""
-        if not rows:
-            return
-        database = self._scope.database
-        dialect = database.engine.dialect
-        clear = prepared("clear tick", dialect, snapshots, _clear_tick)
-        insert = prepared("add snapshots", dialect, snapshots, lambda name: snapshots.insert())
-        key = self._scope.key
-        with database.driver_write() as cursor:
-            clear.run(cursor, {"run_id": key, "tick": tick})
-            insert.run_rows(
-                cursor,
-                ("run_id", "tick", "at_s", *SNAPSHOT_COLUMNS),
-                [(key, tick, at_s, *row) for row in rows],
+            connection.execute(
+                tick_snapshots.insert(),
+                {"run_id": key, "tick": tick, "at_s": at_s, **pack(columns)},
             )
 
     def snapshots(self, persona_id: str | None = None) -> list[PersonaSnapshot]:
-        statement = select(snapshots).where(snapshots.c.run_id == self._scope.key)
-        if persona_id is not None:
-            statement = statement.where(snapshots.c.persona_id == persona_id)
-        statement = statement.order_by(snapshots.c.tick, snapshots.c.persona_id)
+        """Every persona's snapshots (or one persona's), by tick and then persona id."""
+        statement = (
+            select(tick_snapshots)
+            .where(tick_snapshots.c.run_id == self._scope.key)
+            .order_by(tick_snapshots.c.tick)
+        )
         with self._scope.database.read() as connection:
-            rows = connection.execute(statement).mappings().all()
-        return [PersonaSnapshot(**{k: v for k, v in row.items() if k != "run_id"}) for row in rows]
+            stored = connection.execute(statement).mappings().all()
+        taken = []
+        for row in stored:
+            taken.extend(unpack(row).snapshots(row["tick"], row["at_s"], persona_id))
+        return taken
