@@ -70,10 +70,10 @@ def test_lively_personas_seek_livelier_rooms_and_tired_ones_quieter() -> None:
     world = WorldSettings(migration_chance=1.0)
     market = BY_ID["ai_market"]
     rng = random.Random(2)
-    lively = migration_target(persona("a", energy=95), market, ROOMS, 500, rng, world)
+    lively = migration_target(95, 0, market, ROOMS, 500, rng, world)
     assert lively is not None
     assert lively.energy_regen_rate > market.energy_regen_rate
-    quiet = migration_target(persona("a", energy=20), market, ROOMS, 500, rng, world)
+    quiet = migration_target(20, 0, market, ROOMS, 500, rng, world)
     assert quiet is not None
     assert quiet.energy_regen_rate < market.energy_regen_rate
 
@@ -81,9 +81,7 @@ def test_lively_personas_seek_livelier_rooms_and_tired_ones_quieter() -> None:
 def test_fatigued_personas_seek_other_topics() -> None:
     world = WorldSettings(migration_chance=1.0)
     fortress = BY_ID["ai_fortress"]
-    target = migration_target(
-        persona("a", energy=60, fatigue=70), fortress, ROOMS, 500, random.Random(1), world
-    )
+    target = migration_target(60, 70, fortress, ROOMS, 500, random.Random(1), world)
     assert target is not None
     assert not set(target.topic_bias) & set(fortress.topic_bias)
 
@@ -92,5 +90,5 @@ def test_nobody_moves_before_min_stay_or_when_content() -> None:
     world = WorldSettings(migration_chance=1.0)
     tavern = BY_ID["ai_tavern"]
     rng = random.Random(1)
-    assert migration_target(persona("a", energy=20), tavern, ROOMS, 60, rng, world) is None
-    assert migration_target(persona("a", energy=60), tavern, ROOMS, 600, rng, world) is None
+    assert migration_target(20, 0, tavern, ROOMS, 60, rng, world) is None
+    assert migration_target(60, 0, tavern, ROOMS, 600, rng, world) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from personae.domain.persona import Persona
 from personae.domain.world import Room
 from personae.world.settings import WorldSettings
 
@@ -49,14 +48,15 @@ class Destinations:
 
 
 def migration_target(
-    persona: Persona,
+    social_energy: float,
+    interaction_fatigue: float,
     current: Room,
     rooms: Sequence[Room] | Destinations,
     stayed_s: float,
     rng: random.Random,
     world: WorldSettings,
 ) -> Room | None:
-    """Where an idle persona moves, or None to stay.
+    """Where an idle persona with this energy and fatigue moves, or None to stay.
 
     High energy seeks livelier rooms (higher energy regeneration), low energy quieter ones, and a
     fatigued persona rooms that share none of this room's topics. A persona considers moving only
@@ -65,13 +65,12 @@ def migration_target(
     if stayed_s < world.min_stay_s or rng.random() >= world.migration_chance:
         return None
     where = rooms if isinstance(rooms, Destinations) else Destinations(rooms)
-    state = persona.state
     rate = current.energy_regen_rate
-    if state.social_energy > world.lively_energy_above:
+    if social_energy > world.lively_energy_above:
         targets = where.livelier(rate)
-    elif state.social_energy < world.quiet_energy_below:
+    elif social_energy < world.quiet_energy_below:
         targets = where.quieter(rate)
-    elif state.interaction_fatigue > world.bored_fatigue_above:
+    elif interaction_fatigue > world.bored_fatigue_above:
         targets = where.other_topics(frozenset(current.topic_bias))
         if not current.topic_bias:  # a room without topics shares none, even with itself
             targets = tuple(r for r in targets if r.room_id != current.room_id)
@@ -80,11 +79,10 @@ def migration_target(
     return rng.choice(targets) if targets else None
 
 
-def migration_reason(persona: Persona, world: WorldSettings) -> str:
-    """Why a persona moved, in words, by the rule that moved it."""
-    state = persona.state
-    if state.social_energy > world.lively_energy_above:
+def migration_reason(social_energy: float, world: WorldSettings) -> str:
+    """Why a persona with this energy moved, in words, by the rule that moved it."""
+    if social_energy > world.lively_energy_above:
         return "seeks livelier company"
-    if state.social_energy < world.quiet_energy_below:
+    if social_energy < world.quiet_energy_below:
         return "seeks quiet"
     return "tired of the topics here"

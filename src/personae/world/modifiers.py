@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from personae.domain.copies import with_changes
 from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.world import Event, Room
+from personae.world.vitals import Resting
 
 URGENCY: dict[Priority, int] = {
     Priority.NONE: 0,
@@ -24,20 +25,25 @@ URGENCY: dict[Priority, int] = {
 }
 
 
-def in_room(persona: Persona, room: Room, events: Sequence[Event] = ()) -> Persona:
-    """The persona as `room` and its active `events` make it.
+def in_room(
+    persona: Persona, room: Room, events: Sequence[Event] = (), resting: Resting | None = None
+) -> Persona:
+    """The persona as `room` and its active `events` make it; with `resting`, as if its
+    resting numbers were those (the world loop keeps them apart, see `vitals`).
 
     A room's default priority applies when it is more pressing than the persona's own (the
     fortress makes everyone urgent; a king at war stays urgent in the tavern); an event's
     priority applies to everyone. Bonuses add, multipliers multiply.
     """
     state = persona.state
+    if resting is None:
+        resting = Resting(state.social_energy, state.interaction_fatigue, state.available_time_s)
     priority = state.current_priority
     if URGENCY[room.default_priority] > URGENCY[priority]:
         priority = room.default_priority
     interest = state.interest_level + room.modifiers.interest_level_bonus
-    energy = state.social_energy + room.modifiers.social_energy_bonus
-    available = state.available_time_s * room.modifiers.available_time_multiplier
+    energy = resting.social_energy + room.modifiers.social_energy_bonus
+    available = resting.available_time_s * room.modifiers.available_time_multiplier
     for event in events:
         effects = event.effects
         if effects.all_personas_priority is not None:
@@ -49,6 +55,7 @@ def in_room(persona: Persona, room: Room, events: Sequence[Event] = ()) -> Perso
         current_priority=priority,
         interest_level=_clamp(interest, 0, 100),
         social_energy=_clamp(energy, 0, 200),
+        interaction_fatigue=resting.interaction_fatigue,
         available_time_s=max(0.0, available),
     )
 

@@ -46,6 +46,7 @@ from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
 from personae.world.modifiers import in_room, room_topics, settle
 from personae.world.selection import available_personas, choose_participants, choose_topic
+from personae.world.vitals import Vitals
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
 """Builds the conversation dependencies, given how to settle participants' states at the end."""
@@ -93,13 +94,19 @@ class Simulation:
         # Every persona id in order, sorted once: the cast is fixed for the run, and each tick
         # walks it three times (who is where, rest, snapshots).
         self.order = sorted(self.base)
-        self.full_time = {p.id: p.state.available_time_s for p in world.personas}
+        # Resting's numbers, in cast order (see `vitals`): the truth for energy, fatigue and time
+        # to talk; `self.base` holds the rest of each persona.
+        self.vitals = Vitals([self.base[pid] for pid in self.order])
+        self.full_time = list(self.vitals.time_s)
         self.placement: dict[str, tuple[str, float]] = {
             pid: (world.starting_rooms[pid], 0.0) for pid in self.base
         }
         self.pairs = PairCooldowns()
         self.affinities = {r.key: r.affinity for r in world.relationship_book()}
         self.live: dict[str, Live] = {}
+        # Everyone in a live conversation, kept as they open and close: at 10k personas,
+        # gathering it from the conversations took ~7 ms each time.
+        self.talking: set[str] = set()
         self.tick = 0
         self.clock_s = 0.0
         self.deps = deps_factory(self._settle)
@@ -145,6 +152,7 @@ class Simulation:
         self.tick = round(run.clock_s / self.settings.tick_s)
         stored = self.store.personas.get_many(list(self.base))
         self.base.update(stored)
+        self.vitals = Vitals([self.base[pid] for pid in self.order])
         self.placement.update(self.store.world.placements())
         self.pairs = PairCooldowns(dict(self.store.cooldowns.all()))
         self.affinities.update({r.key: r.affinity for r in self.store.relationships.book()})
@@ -156,7 +164,7 @@ class Simulation:
                 record.room_id or "", active_events(self.world.events, record.started_at_s)
             )
             views = [
-                in_room(self.base[pid], room, events) if room else self.base[pid]
+                in_room(self._persona(pid), room, events) if room else self._persona(pid)
                 for pid in record.participants
             ]
             talk = await Conversation.resume(
@@ -169,7 +177,7 @@ class Simulation:
                 affinities=self._affinities(record.participants),
                 rule_sets=self.world.enabled_rule_sets(),
             )
-            self.live[record.id] = Live(talk, record.room_id or "")
+            self._begin(talk, record.room_id or "")
         self.store.runs.set_status(self.run_id, RunStatus.RUNNING)
         freeze_startup_heap()  # the world is loaded and lives as long as the run
 
@@ -190,9 +198,8 @@ class Simulation:
         for conversation_id, live in list(self.live.items()):
             live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
             ending = await live.talk.close(self.pairs)
-            self._ended(ending)
+            self._ended(conversation_id, ending)
             endings.append(ending)
-            del self.live[conversation_id]
         self.store.runs.set_status(self.run_id, RunStatus.FINISHED)
         return endings
 
@@ -202,27 +209,24 @@ class Simulation:
         rng = random.Random(f"{self.seed}:tick:{self.tick}")
         report = TickReport(self.tick, now, end)
         events = active_events(self.world.events, now)
-        # Who is where, and who is talking, once per tick: each room then looks only at its own.
-        busy = self._talking()
+        # Who is where, once per tick: each room then looks only at its own.
         present: dict[str, list[str]] = {}
         placement = self.placement
         for pid in self.order:
             present.setdefault(placement[pid][0], []).append(pid)
         running = Counter(live.room_id for live in self.live.values())
         for room in self.rooms.values():
-            free_ids = [pid for pid in present.get(room.room_id, []) if pid not in busy]
+            free_ids = [pid for pid in present.get(room.room_id, []) if pid not in self.talking]
             opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
             report.opened.extend(opened)
         report.spoken = await self._advance(end)
         for conversation_id, live in list(self.live.items()):
             if live.talk.finished:
                 ending = await live.talk.close(self.pairs)
-                self._ended(ending)
+                self._ended(conversation_id, ending)
                 report.ended.append(ending)
-                del self.live[conversation_id]
-        talking = self._talking()
-        report.migrations = self._rest_and_move(end, rng, talking)
-        self._commit(end, report.migrations, talking)
+        report.migrations = self._rest_and_move(end, rng, self.talking)
+        self._commit(end, report.migrations, self.talking)
         self.tick += 1
         self.clock_s = end
         return report
@@ -246,7 +250,8 @@ class Simulation:
         if running >= room.max_concurrent_conversations:
             return []  # full: no need to see how the room makes anyone feel
         here = events_in(room.room_id, events)
-        views = [in_room(self.base[pid], room, here) for pid in idle_ids]
+        base, vitals = self.base, self.vitals
+        views = [in_room(base[pid], room, here, vitals.of(pid)) for pid in idle_ids]
         free = available_personas(views, now, (), self.settings)
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
@@ -267,7 +272,7 @@ class Simulation:
                 rule_sets=self.world.enabled_rule_sets(),
                 run_id=self.run_id,
             )
-            self.live[talk.record.id] = Live(talk, room.room_id)
+            self._begin(talk, room.room_id)
             opened.append(talk.record)
             chosen = {p.id for p in group}
             free = [p for p in free if p.id not in chosen]
@@ -280,48 +285,55 @@ class Simulation:
         settled = []
         for end in ending.outcome.personas:
             start = ending.starting[end.id]
-            base = self.base[end.id]
-            self.base[end.id] = with_changes(
-                base, {"state": settle(base.state, start.state, end.state, duration)}
-            )
+            base = self._persona(end.id)
+            settled_state = settle(base.state, start.state, end.state, duration)
+            self.base[end.id] = with_changes(base, {"state": settled_state})
+            self.vitals.take(end.id, settled_state)
             settled.append(self.base[end.id])
         return settled
 
-    def _talking(self) -> set[str]:
-        return {pid for live in self.live.values() for pid in live.talk.record.participants}
+    def _persona(self, pid: str) -> Persona:
+        """The whole persona as it is now (its resting numbers brought up to date)."""
+        persona = self.base[pid]
+        current = self.vitals.current(persona)
+        if current is not persona:
+            self.base[pid] = current
+        return current
 
-    def _ended(self, ending: Ending) -> None:
+    def _begin(self, talk: Conversation, room_id: str) -> None:
+        self.live[talk.record.id] = Live(talk, room_id)
+        self.talking.update(talk.record.participants)
+
+    def _ended(self, conversation_id: str, ending: Ending) -> None:
+        """A closed conversation leaves the room; its participants are free again."""
+        talk = self.live.pop(conversation_id).talk
+        self.talking.difference_update(talk.record.participants)
         for (a, b), change in ending.outcome.affinity_changes.items():
             key = pair_key(a, b)
             self.affinities[key] = max(-100.0, min(100.0, self.affinities.get(key, 0.0) + change))
 
     def _rest_and_move(self, end: float, rng: random.Random, busy: set[str]) -> list[Migration]:
         moves = []
-        tick_s, dynamics = self.settings.tick_s, self.world.settings
-        time_back = self.settings.available_time_regen_per_s * tick_s
-        for pid in self.order:
+        tick_s, dynamics, world = self.settings.tick_s, self.world.settings, self.settings
+        time_back = world.available_time_regen_per_s * tick_s
+        energy, fatigue, time_s, full_time = (
+            self.vitals.energy,
+            self.vitals.fatigue,
+            self.vitals.time_s,
+            self.full_time,
+        )
+        for i, pid in enumerate(self.order):
             if pid in busy:
                 continue
             room_id, arrived = self.placement[pid]
             room = self.rooms[room_id]
-            persona = self.base[pid]
-            state = persona.state
-            energy, fatigue = idle_recovery(
-                state.social_energy,
-                state.interaction_fatigue,
-                tick_s,
-                room.energy_regen_rate,
-                dynamics,
+            energy[i], fatigue[i] = idle_recovery(
+                energy[i], fatigue[i], tick_s, room.energy_regen_rate, dynamics
             )
-            regained = min(self.full_time[pid], state.available_time_s + time_back)
-            persona = persona.with_state(
-                social_energy=energy,
-                interaction_fatigue=fatigue,
-                available_time_s=max(state.available_time_s, regained),
-            )
-            self.base[pid] = persona
+            # Time comes back up to the persona's own full measure, never taken away.
+            time_s[i] = max(time_s[i], min(full_time[i], time_s[i] + time_back))
             target = migration_target(
-                persona, room, self.destinations, end - arrived, rng, self.settings
+                energy[i], fatigue[i], room, self.destinations, end - arrived, rng, world
             )
             if target is not None:
                 moves.append(
@@ -330,7 +342,7 @@ class Simulation:
                         from_room=room_id,
                         to_room=target.room_id,
                         at_s=end,
-                        reason=migration_reason(persona, self.settings),
+                        reason=migration_reason(energy[i], world),
                     )
                 )
                 self.placement[pid] = (target.room_id, end)
@@ -339,19 +351,24 @@ class Simulation:
     def _commit(self, end: float, moves: list[Migration], talking: set[str]) -> None:
         # Columns, not a model per persona: 10k personas a tick, every value from the
         # simulation's own validated state.
-        placement, base, order = self.placement, self.base, self.order
-        states = [base[pid].state for pid in order]
+        placement, order, vitals = self.placement, self.order, self.vitals
         snapshot = TickColumns(
             persona_ids=order,
             room_ids=[placement[pid][0] for pid in order],
-            social_energy=[state.social_energy for state in states],
-            interaction_fatigue=[state.interaction_fatigue for state in states],
-            available_time_s=[state.available_time_s for state in states],
+            social_energy=list(vitals.energy),
+            interaction_fatigue=list(vitals.fatigue),
+            available_time_s=list(vitals.time_s),
             talking=[pid in talking for pid in order],
         )
-        idle = {pid: state for pid, state in zip(order, states, strict=True) if pid not in talking}
+        # Resting changed only these numbers; a conversation's end saved the rest of its
+        # participants' states.
+        rested = [
+            row
+            for row in zip(order, vitals.energy, vitals.fatigue, vitals.time_s, strict=True)
+            if row[0] not in talking
+        ]
         with self.store.transaction() as tx:
-            tx.personas.save_states(idle)
+            tx.personas.save_rest(rested)
             # Only migrations move anyone: the start wrote everyone's placement.
             tx.world.place({move.persona_id: placement[move.persona_id] for move in moves})
             tx.world.add_tick(self.tick, end, snapshot)
