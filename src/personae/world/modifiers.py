@@ -42,22 +42,32 @@ def in_room(
     if URGENCY[room.default_priority] > URGENCY[priority]:
         priority = room.default_priority
     interest = state.interest_level + room.modifiers.interest_level_bonus
-    energy = resting.social_energy + room.modifiers.social_energy_bonus
-    available = resting.available_time_s * room.modifiers.available_time_multiplier
     for event in events:
         effects = event.effects
         if effects.all_personas_priority is not None:
             priority = effects.all_personas_priority
         interest += effects.interest_level_bonus
-        energy += effects.social_energy_bonus
-        available *= effects.available_time_multiplier
+    energy, available = felt_energy_and_time(resting, room, events)
     return persona.with_state(
         current_priority=priority,
         interest_level=_clamp(interest, 0, 100),
-        social_energy=_clamp(energy, 0, 200),
+        social_energy=energy,
         interaction_fatigue=resting.interaction_fatigue,
-        available_time_s=max(0.0, available),
+        available_time_s=available,
     )
+
+
+def felt_energy_and_time(
+    resting: Resting, room: Room, events: Sequence[Event] = ()
+) -> tuple[float, float]:
+    """Social energy and available time as `room` and its active `events` make them: what
+    decides whether a persona is free to talk there, without making its whole view."""
+    energy = resting.social_energy + room.modifiers.social_energy_bonus
+    available = resting.available_time_s * room.modifiers.available_time_multiplier
+    for event in events:
+        energy += event.effects.social_energy_bonus
+        available *= event.effects.available_time_multiplier
+    return _clamp(energy, 0, 200), max(0.0, available)
 
 
 def room_topics(room: Room, events: Sequence[Event] = ()) -> list[str]:

@@ -25,11 +25,30 @@ def available_personas(
             p
             for p in personas
             if p.id not in busy
-            and p.state.social_energy > world.min_social_energy
-            and p.state.available_time_s > world.min_available_time_s
-            and p.state.cooldown_until_s <= now_s
+            and free_to_talk(
+                p.state.social_energy,
+                p.state.available_time_s,
+                p.state.cooldown_until_s,
+                now_s,
+                world,
+            )
         ),
         key=lambda p: p.id,
+    )
+
+
+def free_to_talk(
+    social_energy: float,
+    available_time_s: float,
+    cooldown_until_s: float,
+    now_s: float,
+    world: WorldSettings,
+) -> bool:
+    """Enough social energy and time (as the room makes them), and out of cooldown."""
+    return (
+        social_energy > world.min_social_energy
+        and available_time_s > world.min_available_time_s
+        and cooldown_until_s <= now_s
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,8 +45,13 @@ from personae.store.store import Store
 from personae.store.tick_columns import TickColumns
 from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
-from personae.world.modifiers import in_room, room_topics, settle
-from personae.world.selection import available_personas, choose_participants, choose_topic
+from personae.world.modifiers import felt_energy_and_time, in_room, room_topics, settle
+from personae.world.selection import (
+    available_personas,
+    choose_participants,
+    choose_topic,
+    free_to_talk,
+)
 from personae.world.vitals import Vitals
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
@@ -101,6 +107,7 @@ class Simulation:
         self.placement: dict[str, tuple[str, float]] = {
             pid: (world.starting_rooms[pid], 0.0) for pid in self.base
         }
+        self.present = self._who_is_where()
         self.pairs = PairCooldowns()
         self.affinities = {r.key: r.affinity for r in world.relationship_book()}
         self.live: dict[str, Live] = {}
@@ -154,6 +161,7 @@ class Simulation:
         self.base.update(stored)
         self.vitals = Vitals([self.base[pid] for pid in self.order])
         self.placement.update(self.store.world.placements())
+        self.present = self._who_is_where()
         self.pairs = PairCooldowns(dict(self.store.cooldowns.all()))
         self.affinities.update({r.key: r.affinity for r in self.store.relationships.book()})
         for record in self.store.conversations.list(
@@ -209,13 +217,11 @@ class Simulation:
         rng = random.Random(f"{self.seed}:tick:{self.tick}")
         report = TickReport(self.tick, now, end)
         events = active_events(self.world.events, now)
-        # Who is where, once per tick: each room then looks only at its own.
-        present: dict[str, list[str]] = {}
-        placement = self.placement
-        for pid in self.order:
-            present.setdefault(placement[pid][0], []).append(pid)
+        present = self.present
         running = Counter(live.room_id for live in self.live.values())
         for room in self.rooms.values():
+            if running[room.room_id] >= room.max_concurrent_conversations:
+                continue  # full: nobody here can start another
             free_ids = [pid for pid in present.get(room.room_id, []) if pid not in self.talking]
             opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
             report.opened.extend(opened)
@@ -247,12 +253,24 @@ class Simulation:
     ) -> list[ConversationRecord]:
         """Open conversations in `room` among its idle personas, up to its capacity (`running`
         are going on there already)."""
-        if running >= room.max_concurrent_conversations:
-            return []  # full: no need to see how the room makes anyone feel
         here = events_in(room.room_id, events)
-        base, vitals = self.base, self.vitals
-        views = [in_room(base[pid], room, here, vitals.of(pid)) for pid in idle_ids]
-        free = available_personas(views, now, (), self.settings)
+        base, vitals, world = self.base, self.vitals, self.settings
+        # Whole views only for those free to talk here, and only when two or more are: most
+        # rooms with room for another conversation have nobody to start it.
+        free_ids = [
+            pid
+            for pid in idle_ids
+            if free_to_talk(
+                *felt_energy_and_time(vitals.of(pid), room, here),
+                base[pid].state.cooldown_until_s,
+                now,
+                world,
+            )
+        ]
+        if len(free_ids) < 2:
+            return []
+        views = [in_room(base[pid], room, here, vitals.of(pid)) for pid in free_ids]
+        free = available_personas(views, now, (), world)
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
             group = choose_participants(
@@ -300,6 +318,14 @@ class Simulation:
             self.base[pid] = current
         return current
 
+    def _who_is_where(self) -> dict[str, list[str]]:
+        """Room id -> the personas in it, in id order; kept up to date as personas move, so a
+        tick need not walk the whole cast to know it."""
+        present: dict[str, list[str]] = {}
+        for pid in self.order:
+            present.setdefault(self.placement[pid][0], []).append(pid)
+        return present
+
     def _begin(self, talk: Conversation, room_id: str) -> None:
         self.live[talk.record.id] = Live(talk, room_id)
         self.talking.update(talk.record.participants)
@@ -346,6 +372,8 @@ class Simulation:
                     )
                 )
                 self.placement[pid] = (target.room_id, end)
+                self.present[room_id].remove(pid)
+                insort(self.present.setdefault(target.room_id, []), pid)
         return moves
 
     def _commit(self, end: float, moves: list[Migration], talking: set[str]) -> None:
