@@ -51,20 +51,6 @@ def test_save_states_writes_many_states_or_none(store: Store) -> None:
     assert store.personas.require("bard") == persona("bard", state=keen)  # nothing written
 
 
-def test_save_rest_writes_only_what_resting_changes_or_nothing(store: Store) -> None:
-    # A world tick's idle personas: energy, fatigue and time; the rest of the state stays.
-    cooling = InteractionState(interest_level=70, cooldown_until_s=900.0, social_energy=20)
-    store.personas.save_many([persona("smith", state=cooling), persona("bard")])
-    store.personas.save_rest([("smith", 35.5, 4.25, 480.0)])
-    rested = cooling.model_copy(
-        update={"social_energy": 35.5, "interaction_fatigue": 4.25, "available_time_s": 480.0}
-    )
-    assert store.personas.require("smith") == persona("smith", state=rested)
-    with pytest.raises(NotFoundError, match="'ghost' is not in the store"):
-        store.personas.save_rest([("smith", 1.0, 1.0, 1.0), ("ghost", 1.0, 1.0, 1.0)])
-    assert store.personas.require("smith") == persona("smith", state=rested)  # nothing written
-
-
 def test_an_unknown_persona_is_none_and_require_says_so(store: Store) -> None:
     assert store.personas.get("ghost") is None
     with pytest.raises(NotFoundError, match="ghost"):

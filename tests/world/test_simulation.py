@@ -18,9 +18,11 @@ from personae.analytics.from_store import run_data_from_store
 from personae.conversation.engine import Ending
 from personae.conversation.runtime import open_runtime
 from personae.conversation.settings import ConversationSettings
-from personae.domain.persona import Priority
+from personae.domain.persona import InteractionState, Priority
 from personae.files.world_file import WorldFile, load_world_file
 from personae.store import open_store
+from personae.store.records import RunStatus
+from personae.store.repositories.runs import RunRepository
 from personae.world.simulation import Simulation
 
 WORLDS = Path(str(resources.files("personae") / "data" / "worlds"))
@@ -205,6 +207,129 @@ def test_a_run_stopped_between_two_ticks_resumes_exactly_as_it_would_have_gone_o
     assert mid_way  # conversations were mid-way at the stop: they resume from their turns
     asyncio.run(resumed(party, tmp_path / "parts.db", seed, 16, memory))
     assert said(tmp_path / "parts.db") == said(tmp_path / "whole.db")
+
+
+def everyone_now(simulation: Simulation) -> dict[str, InteractionState]:
+    """Every persona's whole state as the simulation holds it."""
+    return {pid: simulation._persona(pid).state for pid in simulation.order}
+
+
+async def states_after(
+    loaded: WorldFile, db: Path, seed: int, ticks: int
+) -> dict[str, InteractionState]:
+    async with simulation_in(loaded, db, seed) as simulation:
+        simulation.start()
+        while simulation.tick < ticks:
+            await simulation.step()
+        return everyone_now(simulation)
+
+
+async def states_resumed(loaded: WorldFile, db: Path, seed: int) -> dict[str, InteractionState]:
+    async with simulation_in(loaded, db, seed) as simulation:
+        await simulation.resume()
+        return everyone_now(simulation)
+
+
+def test_a_resumed_run_rests_from_where_its_last_tick_left_everyone(tmp_path: Path) -> None:
+    # Ticks save resting numbers only in their snapshots: resuming must read them back there.
+    # Seed 1: talks end in ticks 3, 5 and 6, and their participants rest afterwards.
+    default = world("default")
+    expected = asyncio.run(states_after(default, tmp_path / "run.db", 1, 8))
+    assert asyncio.run(states_resumed(default, tmp_path / "run.db", 1)) == expected
+
+
+class Crash(Exception):
+    pass
+
+
+async def crashed_in_a_tick(
+    loaded: WorldFile, db: Path, seed: int, ticks: int
+) -> dict[str, InteractionState]:
+    """Commit `ticks` ticks, then crash in the next one after its conversations closed but
+    before it committed. Returns the state each persona who settled in that tick was left."""
+    async with simulation_in(loaded, db, seed) as simulation:
+        simulation.start()
+        while simulation.tick < ticks:
+            await simulation.step()
+
+        def crash(*_: object) -> None:
+            raise Crash
+
+        settled: dict[str, InteractionState] = {}
+        ended = simulation._ended
+
+        def settling(conversation_id: str, ending: Ending) -> None:
+            for pid in ending.record.participants:
+                settled[pid] = simulation._persona(pid).state
+            ended(conversation_id, ending)
+
+        simulation._ended = settling  # type: ignore[method-assign]
+        simulation._commit = crash  # type: ignore[method-assign]
+        with pytest.raises(Crash):
+            await simulation.step()
+        return settled
+
+
+@pytest.mark.parametrize(
+    ("name", "seed", "ticks"),
+    [
+        ("college_party", 1, 5),  # talks going on since the first tick end in the sixth
+        ("royal_court", 2, 14),  # a talk opens and ends in the fifteenth
+    ],
+)
+def test_who_settled_in_a_tick_that_crashed_keeps_what_their_talk_left_them(
+    tmp_path: Path, name: str, seed: int, ticks: int
+) -> None:
+    loaded = world(name)
+    at_last_tick = asyncio.run(states_after(loaded, tmp_path / "whole.db", seed, ticks))
+    settled = asyncio.run(crashed_in_a_tick(loaded, tmp_path / "run.db", seed, ticks))
+    assert settled  # conversations ended in the tick that did not commit
+    resumed = asyncio.run(states_resumed(loaded, tmp_path / "run.db", seed))
+    # The settled keep what their talk left them (committed with its end); everyone else
+    # resumes from the last committed tick: the crashed tick's rest was never committed.
+    assert resumed == {**at_last_tick, **settled}
+
+
+async def closing_crashed(
+    loaded: WorldFile, db: Path, ticks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run `ticks` ticks and crash as the run finishes, after its last conversations closed."""
+    set_status = RunRepository.set_status
+
+    def crash(self: RunRepository, run_id: str, status: RunStatus) -> None:
+        if status is RunStatus.FINISHED:
+            raise Crash
+        set_status(self, run_id, status)
+
+    async with simulation_in(loaded, db, 1) as simulation:
+        simulation.start()
+        with monkeypatch.context() as patched:
+            patched.setattr(RunRepository, "set_status", crash)
+            with pytest.raises(Crash):
+                await simulation.run(ticks)
+
+
+async def finished_states(loaded: WorldFile, db: Path, resume: bool) -> dict[str, InteractionState]:
+    async with simulation_in(loaded, db, 1) as simulation:
+        if resume:
+            await simulation.resume()
+        else:
+            simulation.start()
+        await simulation.run(4)
+    with open_store(str(db)) as store:
+        stored = store.for_run("run").personas.get_many(simulation.order)
+    return {pid: stored[pid].state for pid in simulation.order}
+
+
+def test_a_run_that_crashed_while_finishing_ends_with_everyones_final_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stored states catch up with the ticks at the end; the last conversations' closes
+    # are committed before that, and must not be undone by resuming from the last tick.
+    party = world("college_party")
+    expected = asyncio.run(finished_states(party, tmp_path / "whole.db", resume=False))
+    asyncio.run(closing_crashed(party, tmp_path / "run.db", 4, monkeypatch))
+    assert asyncio.run(finished_states(party, tmp_path / "run.db", resume=True)) == expected
 
 
 def test_personas_migrate_between_rooms(tmp_path: Path) -> None:

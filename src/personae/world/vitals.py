@@ -37,10 +37,17 @@ class Vitals:
 
     def take(self, persona_id: str, state: InteractionState) -> None:
         """`state`'s numbers become the persona's (a conversation settled it)."""
+        self.take_numbers(
+            persona_id, state.social_energy, state.interaction_fatigue, state.available_time_s
+        )
+
+    def take_numbers(
+        self, persona_id: str, social_energy: float, fatigue: float, available_time_s: float
+    ) -> None:
         i = self.index[persona_id]
-        self.energy[i] = state.social_energy
-        self.fatigue[i] = state.interaction_fatigue
-        self.time_s[i] = state.available_time_s
+        self.energy[i] = social_energy
+        self.fatigue[i] = fatigue
+        self.time_s[i] = available_time_s
 
     def of(self, persona_id: str) -> Resting:
         i = self.index[persona_id]

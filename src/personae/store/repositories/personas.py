@@ -62,16 +62,6 @@ class PersonaRepository:
         rows = [(key, pid, *_state_values(state, now)) for pid, state in states.items()]
         self._update_every("save states", _STATE_COLUMNS, rows)
 
-    def save_rest(self, rested: Sequence[tuple[str, float, float, float]]) -> None:
-        """What resting changes, for many personas in one statement: (persona id, social
-        energy, interaction fatigue, available time) each. A world tick's idle personas: the
-        rest of their state changes only when a conversation ends, which saves it whole."""
-        if not rested:
-            return
-        now, key = self._scope.clock(), self._scope.key
-        rows = [(key, *row, now) for row in rested]
-        self._update_every("save rest", _REST_COLUMNS, rows)
-
     def _update_every(
         self, name: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
@@ -216,9 +206,6 @@ _STATE_COLUMNS = (
     "updated_at",
 )
 """A stored state's columns, in `_state_values`' order."""
-
-_REST_COLUMNS = ("social_energy", "interaction_fatigue", "available_time_s", "updated_at")
-"""The columns resting changes (see `save_rest`), in its rows' order."""
 
 
 def _state_values(state: InteractionState, now: float) -> tuple[Any, ...]:
