@@ -10,7 +10,9 @@ Each tick, at world time `now`:
    bounds the calls in flight). Finished ones are closed: cooldowns, relationships, states;
 4. idle personas rest (energy by the room's regeneration rate, fatigue fades, time to talk comes
    back) and may move to another room (seed 000's migration rules);
-5. the tick is committed: states, placements, migrations, snapshots, the clock.
+5. the tick is committed: placements, migrations, the snapshot (everyone's room, energy, fatigue
+   and time to talk: the stored states are written as conversations end and when the run
+   finishes) and the clock.
 
 Every random choice of a tick comes from a generator seeded by (world seed, tick); each
 conversation has its own. The loop knows nothing of taverns: rooms and events are data.
@@ -98,7 +100,7 @@ class Simulation:
         self.destinations = Destinations(world.rooms)
         self.base: dict[str, Persona] = {p.id: p for p in world.personas}
         # Every persona id in order, sorted once: the cast is fixed for the run, and each tick
-        # walks it three times (who is where, rest, snapshots).
+        # walks it to rest everyone idle and to snapshot everyone.
         self.order = sorted(self.base)
         # Resting's numbers, in cast order (see `vitals`): the truth for energy, fatigue and time
         # to talk; `self.base` holds the rest of each persona.
