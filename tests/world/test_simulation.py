@@ -211,7 +211,7 @@ def test_a_run_stopped_between_two_ticks_resumes_exactly_as_it_would_have_gone_o
 
 def everyone_now(simulation: Simulation) -> dict[str, InteractionState]:
     """Every persona's whole state as the simulation holds it."""
-    return {pid: simulation._persona(pid).state for pid in simulation.order}
+    return {pid: simulation.persona(pid).state for pid in simulation.order}
 
 
 async def states_after(
@@ -260,7 +260,7 @@ async def crashed_in_a_tick(
 
         def settling(conversation_id: str, ending: Ending) -> None:
             for pid in ending.record.participants:
-                settled[pid] = simulation._persona(pid).state
+                settled[pid] = simulation.persona(pid).state
             ended(conversation_id, ending)
 
         simulation._ended = settling  # type: ignore[method-assign]

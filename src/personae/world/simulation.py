@@ -174,7 +174,7 @@ class Simulation:
                 record.room_id or "", active_events(self.world.events, record.started_at_s)
             )
             views = [
-                in_room(self._persona(pid), room, events) if room else self._persona(pid)
+                in_room(self.persona(pid), room, events) if room else self.persona(pid)
                 for pid in record.participants
             ]
             talk = await Conversation.resume(
@@ -212,7 +212,7 @@ class Simulation:
             endings.append(ending)
         with self.store.transaction() as tx:
             # Ticks save only their snapshots: the stored states catch up here, at the end.
-            tx.personas.save_states({pid: self._persona(pid).state for pid in self.order})
+            tx.personas.save_states({pid: self.persona(pid).state for pid in self.order})
             tx.runs.set_status(self.run_id, RunStatus.FINISHED)
         return endings
 
@@ -308,15 +308,17 @@ class Simulation:
         settled = []
         for end in ending.outcome.personas:
             start = ending.starting[end.id]
-            base = self._persona(end.id)
+            base = self.persona(end.id)
             settled_state = settle(base.state, start.state, end.state, duration)
             self.base[end.id] = with_changes(base, {"state": settled_state})
             self.vitals.take(end.id, settled_state)
             settled.append(self.base[end.id])
         return settled
 
-    def _persona(self, pid: str) -> Persona:
-        """The whole persona as it is now (its resting numbers brought up to date)."""
+    def persona(self, pid: str) -> Persona:
+        """The whole persona as it is now. `base` holds each persona but not its latest resting
+        numbers (energy, fatigue, time to talk), which live in `vitals`: this brings them
+        together."""
         persona = self.base[pid]
         current = self.vitals.current(persona)
         if current is not persona:
