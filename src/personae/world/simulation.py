@@ -48,12 +48,7 @@ from personae.store.tick_columns import TickColumns
 from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
 from personae.world.modifiers import felt_energy_and_time, in_room, room_topics, settle
-from personae.world.selection import (
-    available_personas,
-    choose_participants,
-    choose_topic,
-    free_to_talk,
-)
+from personae.world.selection import choose_participants, choose_topic, free_to_talk
 from personae.world.vitals import Vitals
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
@@ -274,8 +269,7 @@ class Simulation:
         ]
         if len(free_ids) < 2:
             return []
-        views = [in_room(base[pid], room, here, vitals.of(pid)) for pid in free_ids]
-        free = available_personas(views, now, (), world)
+        free = [in_room(base[pid], room, here, vitals.of(pid)) for pid in free_ids]
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
             group = choose_participants(

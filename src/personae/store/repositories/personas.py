@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
@@ -60,27 +60,18 @@ class PersonaRepository:
             return
         now, key = self._scope.clock(), self._scope.key
         rows = [(key, pid, *_state_values(state, now)) for pid, state in states.items()]
-        self._update_every("save states", _STATE_COLUMNS, rows)
-
-    def _update_every(
-        self, name: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
-        """Update the states of `rows` (scope, persona id, then `columns`), or none of them if
-        one persona is not stored."""
         database = self._scope.database
-
-        def statement(dialect: str) -> Update:
-            return _UPDATE_STATE.values({column: bindparam(column) for column in columns})
-
-        update_rows = prepared(name, database.engine.dialect, persona_states, statement)
-        names = ("scope", "persona", *columns)
+        statement = prepared(
+            "save states", database.engine.dialect, persona_states, _update_states_statement
+        )
+        names = ("scope", "persona", *_STATE_COLUMNS)
         saved = database.driver_update_every(
-            len(rows), lambda cursor: update_rows.run_rows(cursor, names, rows)
+            len(rows), lambda cursor: statement.run_rows(cursor, names, rows)
         )
         if not saved:  # an unknown persona: none saved
             stored = self.ids()
-            missing = sorted(row[1] for row in rows if row[1] not in stored)
-            raise NotFoundError(self._missing(missing[0] if missing else rows[0][1]))
+            missing = sorted(pid for pid in states if pid not in stored)
+            raise NotFoundError(self._missing(missing[0] if missing else next(iter(states))))
 
     def get(self, persona_id: str) -> Persona | None:
         found = self.get_many([persona_id])
@@ -194,6 +185,11 @@ class PersonaRepository:
     def _missing(self, persona_id: str) -> str:
         where = f"run {self._scope.run_id!r}" if self._scope.run_id else "outside any run"
         return f"persona {persona_id!r} is not in the store ({where}); save it first"
+
+
+def _update_states_statement(dialect: str) -> Update:
+    """`_UPDATE_STATE` with every state column bound by name, for the driver path."""
+    return _UPDATE_STATE.values({name: bindparam(name) for name in _STATE_COLUMNS})
 
 
 _STATE_COLUMNS = (
