@@ -102,9 +102,9 @@ class DriverStatement:
     ) -> Sequence[Sequence[Any]] | list[dict[str, Any]]:
         """The driver's parameters for rows given as values in `names` order: no dict per row.
 
-        For the bulk writes of a world tick (10k snapshots, thousands of states), where building
-        a mapping for each row and reading it back cost more than the INSERT. Values pass as
-        they are: `names` may not include a JSON column.
+        For bulk writes (usage rows in batches, thousands of persona states at once), where
+        building a mapping for each row and reading it back cost more than the statement.
+        Values pass as they are: `names` may not include a JSON column.
         """
         if self.json_names.intersection(names):
             raise ValueError(f"JSON columns need bound mappings: {sorted(self.json_names)}")

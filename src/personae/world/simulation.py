@@ -257,19 +257,20 @@ class Simulation:
         base, vitals, world = self.base, self.vitals, self.settings
         # Whole views only for those free to talk here, and only when two or more are: most
         # rooms with room for another conversation have nobody to start it.
-        free_ids = [
-            pid
-            for pid in idle_ids
+        resting = [(pid, vitals.of(pid)) for pid in idle_ids]
+        free_here = [
+            (pid, numbers)
+            for pid, numbers in resting
             if free_to_talk(
-                *felt_energy_and_time(vitals.of(pid), room, here),
+                *felt_energy_and_time(numbers, room, here),
                 base[pid].state.cooldown_until_s,
                 now,
                 world,
             )
         ]
-        if len(free_ids) < 2:
+        if len(free_here) < 2:
             return []
-        free = [in_room(base[pid], room, here, vitals.of(pid)) for pid in free_ids]
+        free = [in_room(base[pid], room, here, numbers) for pid, numbers in free_here]
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
             group = choose_participants(
@@ -328,8 +329,8 @@ class Simulation:
         conversation opened after the tick (it started at the clock the tick ended on) that has
         ended, or one that was going on at the tick and is no longer (it ended in the tick that
         did not commit, or in the run's closing)."""
-        last = self.store.world.last_tick()
-        if last is None:
+        taken = self.store.world.last_tick()
+        if taken is None:
             return  # no tick committed: the stored states are the newest there are
         ended_since = {
             pid
@@ -339,7 +340,6 @@ class Simulation:
             if record.started_at_s >= clock_s
             for pid in record.participants
         }
-        _, _, taken = last
         for i, pid in enumerate(taken.persona_ids):
             if pid in ended_since or (taken.talking[i] and pid not in in_active):
                 continue

@@ -93,8 +93,8 @@ class WorldRepository:
                 {"run_id": key, "tick": tick, "at_s": at_s, **pack(columns)},
             )
 
-    def last_tick(self) -> tuple[int, float, TickColumns] | None:
-        """The latest tick taken: its number, world time and columns; None before the first."""
+    def last_tick(self) -> TickColumns | None:
+        """Every persona as the latest tick taken left them; None before the first."""
         statement = (
             select(tick_snapshots)
             .where(tick_snapshots.c.run_id == self._scope.key)
@@ -103,7 +103,7 @@ class WorldRepository:
         )
         with self._scope.database.read() as connection:
             row = connection.execute(statement).mappings().first()
-        return None if row is None else (row["tick"], row["at_s"], unpack(row))
+        return None if row is None else unpack(row)
 
     def snapshots(self, persona_id: str | None = None) -> list[PersonaSnapshot]:
         """Every persona's snapshots (or one persona's), by tick and then persona id."""
