@@ -15,6 +15,7 @@ from personae.dynamics.cooldowns import (
     PairCooldowns,
     can_interact,
     cooldown_duration_s,
+    ready_to_talk,
     start_cooldowns,
 )
 from personae.dynamics.exchange import (
@@ -84,6 +85,7 @@ __all__ = [
     "group_topic_pull",
     "open_exchange",
     "projected_exit_s",
+    "ready_to_talk",
     "roll_initiative",
     "route_tier",
     "speaking_order",

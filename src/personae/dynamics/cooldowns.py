@@ -81,9 +81,19 @@ def can_interact(
     settings: DynamicsSettings = DEFAULT_SETTINGS,
 ) -> bool:
     """Both out of cooldown (their own and the pair's) and both with more than 30 s to spare."""
-    floor = settings.cooldowns.min_available_time_s
-    if a.state.cooldown_until_s > now_s or b.state.cooldown_until_s > now_s:
-        return False
-    if a.state.available_time_s <= floor or b.state.available_time_s <= floor:
-        return False
-    return pairs is None or pairs.ready(a.id, b.id, now_s)
+    return (
+        ready_to_talk(a.state.cooldown_until_s, a.state.available_time_s, now_s, settings)
+        and ready_to_talk(b.state.cooldown_until_s, b.state.available_time_s, now_s, settings)
+        and (pairs is None or pairs.ready(a.id, b.id, now_s))
+    )
+
+
+def ready_to_talk(
+    cooldown_until_s: float,
+    available_time_s: float,
+    now_s: float,
+    settings: DynamicsSettings = DEFAULT_SETTINGS,
+) -> bool:
+    """One persona's half of `can_interact`: out of its own cooldown, with more than 30 s to
+    spare."""
+    return cooldown_until_s <= now_s and available_time_s > settings.cooldowns.min_available_time_s

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from personae.domain.copies import with_changes
 from personae.domain.persona import InteractionState, Persona, Priority
 from personae.domain.world import Event, Room
+from personae.world.selection import Candidate
 from personae.world.vitals import Resting
 
 URGENCY: dict[Priority, int] = {
@@ -41,16 +42,13 @@ def in_room(
     priority = state.current_priority
     if URGENCY[room.default_priority] > URGENCY[priority]:
         priority = room.default_priority
-    interest = state.interest_level + room.modifiers.interest_level_bonus
     for event in events:
-        effects = event.effects
-        if effects.all_personas_priority is not None:
-            priority = effects.all_personas_priority
-        interest += effects.interest_level_bonus
+        if event.effects.all_personas_priority is not None:
+            priority = event.effects.all_personas_priority
     energy, available = felt_energy_and_time(resting, room, events)
     return persona.with_state(
         current_priority=priority,
-        interest_level=_clamp(interest, 0, 100),
+        interest_level=felt_interest(state.interest_level, room, events),
         social_energy=energy,
         interaction_fatigue=resting.interaction_fatigue,
         available_time_s=available,
@@ -68,6 +66,31 @@ def felt_energy_and_time(
         energy += event.effects.social_energy_bonus
         available *= event.effects.available_time_multiplier
     return _clamp(energy, 0, 200), max(0.0, available)
+
+
+def candidate_in_room(
+    persona: Persona, available_time_s: float, room: Room, events: Sequence[Event] = ()
+) -> Candidate:
+    """What choosing who talks reads of `persona` in `room`: `Candidate.of` its view, without
+    making the view. `available_time_s` is its time there (from `felt_energy_and_time`)."""
+    state = persona.state
+    return Candidate(
+        persona.id,
+        persona.charisma,
+        persona.status,
+        state.cooldown_until_s,
+        available_time_s,
+        felt_interest(state.interest_level, room, events),
+        persona.topics,
+    )
+
+
+def felt_interest(interest_level: float, room: Room, events: Sequence[Event] = ()) -> float:
+    """Interest level as `room` and its active `events` make it."""
+    interest = interest_level + room.modifiers.interest_level_bonus
+    for event in events:
+        interest += event.effects.interest_level_bonus
+    return _clamp(interest, 0, 100)
 
 
 def room_topics(room: Room, events: Sequence[Event] = ()) -> list[str]:

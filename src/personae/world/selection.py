@@ -1,40 +1,55 @@
 """Who starts a conversation in a room, with whom, and about what (seed 000's selection strategy).
 
-All functions take the personas as the room makes them (views) and a seeded `random.Random`;
-candidates are walked in id order so a seed always draws the same way.
+The choices read only a few numbers of each persona, as its room makes them: a `Candidate`.
+A room's fill makes one for everyone free there and whole views only for those chosen: in a
+world's first tick at 10k personas every room fills, and views for all (two model copies each,
+across a heap of gigabytes) cost about as much as the choosing itself.
+
+Chance comes from a seeded `random.Random`; candidates are walked in id order so a seed always
+draws the same way.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
+from typing import NamedTuple
 
 from personae.domain.persona import Persona
-from personae.dynamics.cooldowns import PairCooldowns, can_interact
+from personae.dynamics.cooldowns import PairCooldowns, ready_to_talk
 from personae.dynamics.score import effective_interest, rank_excess, social_points
 from personae.dynamics.settings import DEFAULT_SETTINGS, DynamicsSettings
 from personae.world.settings import WorldSettings
 
 
-def available_personas(
-    personas: Sequence[Persona], now_s: float, busy: Collection[str], world: WorldSettings
-) -> list[Persona]:
-    """Free to talk: enough social energy and time, out of cooldown, not already talking."""
-    return sorted(
-        (
-            p
-            for p in personas
-            if p.id not in busy
-            and free_to_talk(
-                p.state.social_energy,
-                p.state.available_time_s,
-                p.state.cooldown_until_s,
-                now_s,
-                world,
-            )
-        ),
-        key=lambda p: p.id,
-    )
+class Candidate(NamedTuple):
+    """What choosing who talks, and about what, reads of a persona as its room makes it."""
+
+    id: str
+    charisma: int
+    status: int
+    cooldown_until_s: float
+    available_time_s: float
+    interest_level: float
+    topics: Mapping[str, int]
+
+    @classmethod
+    def of(cls, view: Persona) -> Candidate:
+        """The candidate a persona's view in a room makes (see `modifiers.in_room`)."""
+        state = view.state
+        return cls(
+            view.id,
+            view.charisma,
+            view.status,
+            state.cooldown_until_s,
+            state.available_time_s,
+            state.interest_level,
+            view.topics,
+        )
+
+
+_by_id = attrgetter("id")
 
 
 def free_to_talk(
@@ -53,7 +68,7 @@ def free_to_talk(
 
 
 def social_compatibility(
-    a: Persona, b: Persona, settings: DynamicsSettings = DEFAULT_SETTINGS
+    a: Candidate, b: Candidate, settings: DynamicsSettings = DEFAULT_SETTINGS
 ) -> float:
     """The social-fit component of a's score towards b (0-20)."""
     s = settings.score
@@ -62,54 +77,65 @@ def social_compatibility(
     )
 
 
+def roll_die(rng: random.Random, sides: int) -> int:
+    """1..`sides`, the very draw `rng.randint(1, sides)` makes, without its argument checks.
+
+    CPython's `randint` takes `getrandbits(sides.bit_length())` until it falls below `sides`;
+    a room's fill rolls for every candidate each time it picks an initiator, and `randint`'s
+    generic path was most of that. A test holds the two to the same stream."""
+    bits = sides.bit_length()
+    draw = rng.getrandbits(bits)
+    while draw >= sides:
+        draw = rng.getrandbits(bits)
+    return 1 + draw
+
+
 def choose_participants(
-    candidates: Sequence[Persona],
+    candidates: Sequence[Candidate],
     rng: random.Random,
     now_s: float,
     pairs: PairCooldowns,
     world: WorldSettings,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
-) -> list[Persona]:
+) -> list[Candidate]:
     """An initiator (charisma + d10), its most compatible free partner, and sometimes a third.
 
     Returns [] when nobody can start: fewer than two candidates, or every pair in cooldown.
     """
-    pool = sorted(candidates, key=lambda p: p.id)
+    pool = sorted(candidates, key=_by_id)
     if len(pool) < 2:
         return []
-    rolls = {p.id: p.charisma + rng.randint(1, world.initiator_die_sides) for p in pool}
-    for initiator in sorted(pool, key=lambda p: (-rolls[p.id], p.id)):
-        partners = _ranked_partners(initiator, pool, now_s, pairs, settings)
+    sides = world.initiator_die_sides
+    rolls = [-(p.charisma + roll_die(rng, sides)) for p in pool]
+    # The pool is in id order and sorting is stable: highest roll first, ties by id.
+    order = sorted(range(len(pool)), key=rolls.__getitem__)
+    ready = [ready_to_talk(p.cooldown_until_s, p.available_time_s, now_s, settings) for p in pool]
+    for i in order:
+        if not ready[i]:
+            continue
+        initiator = pool[i]
+        partners = [
+            p
+            for j, p in enumerate(pool)
+            if j != i and ready[j] and pairs.ready(initiator.id, p.id, now_s)
+        ]
         if not partners:
             continue
+        partners.sort(key=lambda p: -social_compatibility(initiator, p, settings))
         group = [initiator, partners[0]]
         if world.max_participants > 2 and rng.random() < world.third_participant_chance:
+            # Every partner is ready: only the pair with the second can still be in cooldown.
             for extra in partners[1:]:
-                if can_interact(extra, group[1], now_s, pairs, settings):
+                if pairs.ready(extra.id, group[1].id, now_s):
                     group.append(extra)
                     break
         return group
     return []
 
 
-def _ranked_partners(
-    initiator: Persona,
-    pool: Sequence[Persona],
-    now_s: float,
-    pairs: PairCooldowns,
-    settings: DynamicsSettings,
-) -> list[Persona]:
-    partners = [
-        p
-        for p in pool
-        if p.id != initiator.id and can_interact(initiator, p, now_s, pairs, settings)
-    ]
-    return sorted(partners, key=lambda p: (-social_compatibility(initiator, p, settings), p.id))
-
-
 def choose_topic(
     topics: Sequence[str],
-    participants: Sequence[Persona],
+    participants: Sequence[Candidate],
     rng: random.Random,
     settings: DynamicsSettings = DEFAULT_SETTINGS,
 ) -> str:
@@ -117,13 +143,12 @@ def choose_topic(
     if not topics:
         raise ValueError("a room needs at least one topic")
     s = settings.score
+    unknown = s.topic_unknown_interest
     weights = [
         max(
             1.0,
             sum(
-                effective_interest(
-                    p.topic_interest(t, s.topic_unknown_interest), p.state.interest_level, s
-                )
+                effective_interest(p.topics.get(t, unknown), p.interest_level, s)
                 for p in participants
             )
             / len(participants),

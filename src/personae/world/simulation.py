@@ -47,9 +47,15 @@ from personae.store.store import Store
 from personae.store.tick_columns import TickColumns
 from personae.world.events import active_events, events_in
 from personae.world.migration import Destinations, migration_reason, migration_target
-from personae.world.modifiers import felt_energy_and_time, in_room, room_topics, settle
-from personae.world.selection import choose_participants, choose_topic, free_to_talk
-from personae.world.vitals import Vitals
+from personae.world.modifiers import (
+    candidate_in_room,
+    felt_energy_and_time,
+    in_room,
+    room_topics,
+    settle,
+)
+from personae.world.selection import Candidate, choose_participants, choose_topic, free_to_talk
+from personae.world.vitals import Resting, Vitals
 
 DepsFactory = Callable[[Callable[[Ending], list[Persona]]], Deps]
 """Builds the conversation dependencies, given how to settle participants' states at the end."""
@@ -255,45 +261,42 @@ class Simulation:
         are going on there already)."""
         here = events_in(room.room_id, events)
         base, vitals, world = self.base, self.vitals, self.settings
-        # Whole views only for those free to talk here, and only when two or more are: most
-        # rooms with room for another conversation have nobody to start it.
-        resting = [(pid, vitals.of(pid)) for pid in idle_ids]
-        free_here = [
-            (pid, numbers)
-            for pid, numbers in resting
-            if free_to_talk(
-                *felt_energy_and_time(numbers, room, here),
-                base[pid].state.cooldown_until_s,
-                now,
-                world,
-            )
-        ]
-        if len(free_here) < 2:
+        # The choices read candidates (a few numbers each); whole views are made only for
+        # those chosen, and nothing at all when fewer than two are free.
+        free: list[Candidate] = []
+        resting: dict[str, Resting] = {}
+        for pid in idle_ids:
+            numbers = vitals.of(pid)
+            energy, available = felt_energy_and_time(numbers, room, here)
+            persona = base[pid]
+            if free_to_talk(energy, available, persona.state.cooldown_until_s, now, world):
+                resting[pid] = numbers
+                free.append(candidate_in_room(persona, available, room, here))
+        if len(free) < 2:
             return []
-        free = [in_room(base[pid], room, here, numbers) for pid, numbers in free_here]
         opened: list[ConversationRecord] = []
         while running + len(opened) < room.max_concurrent_conversations:
-            group = choose_participants(
+            chosen = choose_participants(
                 free, rng, now, self.pairs, self.settings, self.world.settings
             )
-            if not group:
+            if not chosen:
                 break
-            topic = choose_topic(room_topics(room, here), group, rng, self.world.settings)
+            topic = choose_topic(room_topics(room, here), chosen, rng, self.world.settings)
+            ids = [c.id for c in chosen]
             talk = await Conversation.open(
                 self.deps,
-                group,
+                [in_room(base[pid], room, here, resting[pid]) for pid in ids],
                 topic,
                 room=room,
                 now_s=now,
                 seed=rng.getrandbits(31),
-                affinities=self._affinities([p.id for p in group]),
+                affinities=self._affinities(ids),
                 rule_sets=self.world.enabled_rule_sets(),
                 run_id=self.run_id,
             )
             self._begin(talk, room.room_id)
             opened.append(talk.record)
-            chosen = {p.id for p in group}
-            free = [p for p in free if p.id not in chosen]
+            free = [c for c in free if c.id not in ids]
         return opened
 
     def _settle(self, ending: Ending) -> list[Persona]:
