@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from personae.cards.exporter import export_card
 from personae.cards.importer import decode_card, read_card
 from personae.cards.limits import CardLimits
 from personae.domain.profile import CardRecord
@@ -261,3 +262,14 @@ def test_names_without_latin_letters_get_distinct_ids() -> None:
     second = decode_card(_json(v2_card("ハル")), "x.json").persona.id
     assert first != second
     assert first.startswith("persona_")
+
+
+def test_a_date_too_large_even_in_milliseconds_is_kept_verbatim_and_round_trips() -> None:
+    # Read as milliseconds it is still beyond any Unix time in seconds: exported in seconds, it
+    # would read back as milliseconds (found by the round-trip fuzz test).
+    decoded = decode_card(_json(v3_card(creation_date="100000000000001")), "aria.json")
+    assert decoded.persona.profile.creation_date is None
+    assert decoded.persona.card is not None
+    assert decoded.persona.card.data_extra["creation_date"] == "100000000000001"
+    again = decode_card(export_card(decoded.persona, "v3"), "again.json").persona
+    assert again.model_dump(exclude={"card"}) == decoded.persona.model_dump(exclude={"card"})

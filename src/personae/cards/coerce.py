@@ -150,6 +150,10 @@ def timestamp(value: Any) -> Number | None:
         if not math.isfinite(value) or value < 0:
             return None
         seconds = value / 1000 if value > MILLISECONDS_THRESHOLD else value
+        if seconds > MILLISECONDS_THRESHOLD:
+            # Too large even as milliseconds: written back in seconds it would read as
+            # milliseconds again, so it is no date personae can carry.
+            return None
         return int(seconds) if float(seconds).is_integer() else seconds
     if not isinstance(value, str):
         return None
