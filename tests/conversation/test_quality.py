@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from personae.conversation.quality import denoise, judge, lexical_relevance, name_forms
+from personae.conversation.quality import Said, denoise, judge, lexical_relevance, name_forms
 from tests.builders import persona
 
 BARD = persona("bard", name="Lyralei", intelligence=80)
@@ -237,3 +237,39 @@ def test_a_sentence_said_before_is_dropped_with_a_stage_direction_in_front() -> 
     assert denoise(line, BARD, recent=heard) == "(smiling) Ah, forgive me, it has been a while."
     # A stage direction alone is no repeat of anything.
     assert denoise("(laughs) Fair enough.", BARD, recent=["(laughs)"]) == "(laughs) Fair enough."
+
+
+def test_a_talk_judging_its_own_read_lines_gets_the_verdicts_of_plain_text() -> None:
+    # The engine hands the gates each line read once (`Said`); the verdicts must be the ones
+    # the (speaker, text) pairs give, failures and scores alike.
+    recent = [
+        ("bard", "I'm delighted to share with you the importance of culture in my time."),
+        ("gorin", "The caravan from the north brought silk and spices to the market."),
+        ("gorin", "Travelers have been talking about it all week, bad for business."),
+    ]
+    lines = [
+        "Indeed, travelers have been talking about it all week, bad for business",
+        "I'm delighted to share with you the importance of culture in my time!",
+        "Quantum chromodynamics baffles physicists everywhere.",
+        "Silk from the north caravan sells well at market. Spices too.",
+        "Aye.",
+    ]
+    read = [Said.of(text, who) for who, text in recent]
+    for line in lines:
+        plain = judge(line, BARD, "trade", recent, ["Gorin"])
+        assert judge(Said.of(line, BARD.id), BARD, "trade", read, ["Gorin"]) == plain, line
+    assert {f for line in lines for f in judge(line, BARD, "trade", recent, []).failures} >= {
+        "echo",
+        "repeat",
+        "off_topic",
+        "too_short",
+    }
+
+
+def test_denoise_drops_a_sentence_heard_in_a_read_line_as_in_plain_text() -> None:
+    heard = "The ruins glow at night. Nobody goes there."
+    raw = "The ruins glow at night! I saw it myself."
+    assert denoise(raw, BARD, recent=[Said.of(heard, "gorin")]) == denoise(
+        raw, BARD, recent=[heard]
+    )
+    assert denoise(raw, BARD, recent=[heard]) == "I saw it myself."

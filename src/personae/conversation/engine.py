@@ -31,7 +31,7 @@ from personae.conversation.characters import Characters
 from personae.conversation.journal import Journal, NullJournal
 from personae.conversation.memory_link import Tale
 from personae.conversation.prompt import Scene, ask, build_messages, retry_hint, system_prompt
-from personae.conversation.quality import Relevance, Verdict, denoise, judge
+from personae.conversation.quality import Relevance, Said, Verdict, denoise, judge
 from personae.conversation.settings import ConversationSettings
 from personae.conversation.window import Digest, Digester, SummaryDigester, fold_point
 from personae.domain.memory import Memory
@@ -137,6 +137,7 @@ class Conversation:
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
         self._characters: dict[tuple[str, tuple[str, ...]], CompiledPersona | None] = {}
         self._system_prompts: dict[tuple[str, str | None], str] = {}
+        self._said: dict[int, Said] = {}  # the recent turns as the gates read them, by index
 
     # -- opening and resuming --
 
@@ -452,7 +453,7 @@ class Conversation:
         cost: float | None = 0.0
         verdict: Verdict | None = None
         raw = text = ""
-        recent = [(t.speaker_id, t.text) for t in self.history[-s.quality.recent_turns :]]
+        recent = self._recent_said(s.quality.recent_turns)
         for attempt in range(s.regenerations + 1):
             if attempt:
                 failures = verdict.failures if verdict else ()
@@ -468,10 +469,11 @@ class Conversation:
             raw = response.text
             # The request's own instructions count as heard: a sentence of them said back
             # ("The topic is culture.") is dropped like a repeated one.
-            heard = [*(t for _, t in recent), request.messages[-1].content]
+            heard: list[str | Said] = [*recent, request.messages[-1].content]
             text = denoise(raw, speaker, others, s.quality, heard)
+            said = Said.of(text, speaker.id)
             verdict = judge(
-                text,
+                said,
                 speaker,
                 self.exchange.context.topic,
                 recent,
@@ -480,6 +482,8 @@ class Conversation:
                 s.quality,
             )
             if response.is_fallback_line or verdict.passed:
+                if text:
+                    self._said[index] = said  # read by the gates of the lines after it
                 return Turn(
                     **base,
                     text=text or raw,
@@ -510,6 +514,15 @@ class Conversation:
             completion_tokens=completion_tokens,
             cost_usd=cost,
         )
+
+    def _recent_said(self, count: int) -> list[Said]:
+        """The last `count` turns as the gates read them, each worked out once (see `Said`)."""
+        known = self._said
+        self._said = {
+            t.index: known.get(t.index) or Said.of(t.text, t.speaker_id)
+            for t in self.history[-count:]
+        }
+        return list(self._said.values())
 
     def _request(
         self,

@@ -158,13 +158,14 @@ def window_messages(
 
 
 # A line stays in the window for ten turns and is read by every participant: its messages are
-# made once, not once per request.
-@lru_cache(maxsize=4096)
+# made once, not once per request. Sized for a world, where thousands of talks hold ten lines
+# each at once.
+@lru_cache(maxsize=1 << 16)
 def _said_by_self(text: str) -> Message:
     return Message(Role.ASSISTANT, text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def _heard(name: str, text: str) -> Message:
     return Message(Role.USER, f"{name}: {text}")
 

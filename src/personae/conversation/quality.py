@@ -85,12 +85,45 @@ STOPWORDS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A line of the talk as the gates read it, worked out once, when it is said.
+
+    Each line is compared with the `recent_turns` lines before it, so each is read again for
+    several turns. A conversation keeps its own (`Said.of` its recent turns), not a shared cache:
+    a world interleaves thousands of talks, and a cache they share evicts a line before its talk
+    reads it again.
+    """
+
+    text: str
+    speaker_id: str
+    lowered: str
+    words: tuple[str, ...]  # lower case, as `WORD` finds them
+    stems: frozenset[str]
+    sentence_keys: frozenset[str]  # what each sentence says (`_sentence_key`)
+    phrases: frozenset[tuple[str, ...]]  # every `PHRASE_WORDS` words in a row
+
+    @classmethod
+    def of(cls, text: str, speaker_id: str = "") -> Said:
+        lowered = text.lower()
+        words = tuple(WORD.findall(lowered))
+        return cls(
+            text=text,
+            speaker_id=speaker_id,
+            lowered=lowered,
+            words=words,
+            stems=frozenset(map(_stem, words)),
+            sentence_keys=_sentence_keys(text),
+            phrases=frozenset(_phrase_sequence(words)),
+        )
+
+
 def denoise(
     text: str,
     persona: Persona,
     others: Sequence[str] = (),
     settings: QualitySettings | None = None,
-    recent: Sequence[str] = (),
+    recent: Sequence[str | Said] = (),
 ) -> str:
     """The line without the noise models wrap around it.
 
@@ -128,30 +161,34 @@ class Verdict:
 
 
 def judge(
-    line: str,
+    line: str | Said,
     speaker: Persona,
     topic: str,
-    recent: Sequence[tuple[str, str]],
+    recent: Sequence[tuple[str, str] | Said],
     other_names: Sequence[str],
     relevance: Relevance | None = None,
     settings: QualitySettings | None = None,
 ) -> Verdict:
-    """Check a denoised line; `recent` is (speaker id, text) of the last turns, newest last."""
+    """Check a denoised line; `recent` is the last turns, newest last: each a `Said`, or
+    (speaker id, text)."""
     s = settings or QualitySettings()
-    window = list(recent)[-s.recent_turns :]
+    said = line if isinstance(line, Said) else Said.of(line, speaker.id)
+    line, lowered = said.text, said.lowered
+    window = [r if isinstance(r, Said) else Said.of(r[1], r[0]) for r in recent[-s.recent_turns :]]
     words = len(line.split())
-    own = [text for who, text in window if who == speaker.id]
-    theirs = [text for who, text in window if who != speaker.id]
-    lowered = line.lower()  # once, not once per recent line
-    repeat = max((_similarity(lowered, text.lower()) for _, text in window), default=0.0)
-    echo = max((_contained_share(text.lower(), lowered) for text in theirs[-1:]), default=0.0)
-    rehash = _rehashed_share(line, [text for _, text in window])
+    own = [r for r in window if r.speaker_id == speaker.id]
+    theirs = [r for r in window if r.speaker_id != speaker.id]
+    repeat = max((_similarity(lowered, r.lowered) for r in window), default=0.0)
+    echo = max((_contained_share(r.lowered, lowered) for r in theirs[-1:]), default=0.0)
+    rehash = _rehashed_share(said, window)
+    topic_words = topic.replace("_", " ")
     if not window:
         relevant = 1.0
     elif relevance is None:
-        relevant = _lexical_relevance_to(line, [topic.replace("_", " "), *(t for _, t in window)])
+        topic_stems = frozenset(map(_stem, WORD.findall(topic_words.lower())))
+        relevant = _relevance(said.words, [topic_stems, *(r.stems for r in window)])
     else:
-        relevant = relevance(line, " ".join([topic.replace("_", " "), *(t for _, t in window)]))
+        relevant = relevance(line, " ".join([topic_words, *(r.text for r in window)]))
     confused = (
         _speaks_as_assistant(line, lowered)
         or _speaks_as_other(line, other_names)
@@ -188,29 +225,16 @@ def judge(
 def lexical_relevance(line: str, reference: str) -> float:
     """Share of the line's content words found in the reference (0..1); a cheap default that an
     embedding similarity can replace."""
-    return _lexical_relevance_to(line, [reference])
+    return _relevance(Said.of(line).words, [Said.of(reference).stems])
 
 
-def _lexical_relevance_to(line: str, references: Sequence[str]) -> float:
-    content = {w for w in _words(line) if w not in STOPWORDS and len(w) > 2}
+def _relevance(words: Sequence[str], references: Sequence[frozenset[str]]) -> float:
+    """The share of content words among `words` whose stems are in one of `references`."""
+    content = {w for w in words if w not in STOPWORDS and len(w) > 2}
     if not content:
         return 0.0
-    ref = frozenset().union(*(_stems(text) for text in references))
-    return sum(1 for w in content if _stem(w) in ref) / len(content)
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
-    """A line's words, lower case: cached, since the gates read each line several times (its
-    relevance, its phrases, then as a reference for the lines after it)."""
-    return tuple(WORD.findall(text.lower()))
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str) -> frozenset[str]:
-    """The stems of a text's words: cached, since each recent line is a reference for several
-    turns in a row."""
-    return frozenset(map(_stem, _words(text)))
+    known = frozenset().union(*references)
+    return sum(1 for w in content if _stem(w) in known) / len(content)
 
 
 @lru_cache(maxsize=65536)
@@ -292,7 +316,8 @@ def _cut_at_other_speaker(line: str, others: Sequence[str]) -> str:
     return line[:cut].strip()
 
 
-@lru_cache(maxsize=4096)
+# Sized for a world's cast: every line asks for its listeners' forms.
+@lru_cache(maxsize=1 << 16)
 def name_forms(name: str) -> tuple[str, ...]:
     """How a small model tags a speaker: the whole name, or one capitalised word of it
     ("Merchant Gorin" is also "Merchant:" and "Gorin:"; seen in `personae converse`)."""
@@ -324,14 +349,20 @@ def _sentence_key(sentence: str) -> str:
     return NON_WORD.sub(" ", sentence.lower()).strip()
 
 
-@lru_cache(maxsize=4096)
 def _sentence_keys(text: str) -> frozenset[str]:
-    """A recent line's sentence keys: cached, since it is recent for several turns in a row."""
+    """What each sentence of `text` says."""
     return frozenset(_sentence_key(s) for s in SENTENCE_END.split(text)) - {""}
 
 
-def _drop_repeated_sentences(line: str, recent: Sequence[str] = ()) -> str:
-    seen = set().union(*(_sentence_keys(text) for text in recent))
+# What the plain texts among the heard say: in a talk, the request's own instructions, which
+# repeat from line to line (sized for a world's thousands of talks at once).
+_heard_keys = lru_cache(maxsize=1 << 16)(_sentence_keys)
+
+
+def _drop_repeated_sentences(line: str, recent: Sequence[str | Said] = ()) -> str:
+    seen = set().union(
+        *(r.sentence_keys if isinstance(r, Said) else _heard_keys(r) for r in recent)
+    )
     kept = []
     for sentence in SENTENCE_END.split(line):
         key = _sentence_key(sentence)
@@ -366,14 +397,14 @@ def _similarity(a: str, b: str) -> float:
 PHRASE_WORDS = 4
 
 
-def _rehashed_share(line: str, said: Sequence[str]) -> float:
+def _rehashed_share(line: Said, said: Sequence[Said]) -> float:
     """The share of the line's words that sit in a phrase (`PHRASE_WORDS` words in a row) also
     found in one of the `said` lines."""
-    phrases = _phrases(line)  # cached: the line is said itself next, and checked against then
-    known = [other for other in map(_phrases, said) if not other.isdisjoint(phrases)]
+    phrases = line.phrases
+    known = [other.phrases for other in said if not other.phrases.isdisjoint(phrases)]
     if not known:  # most lines: no phrase in common, decided by set operations in C
         return 0.0
-    in_order = _phrase_sequence(line)
+    in_order = _phrase_sequence(line.words)
     covered = [False] * (len(in_order) + PHRASE_WORDS - 1)
     for start, phrase in enumerate(in_order):
         if any(phrase in other for other in known):
@@ -381,16 +412,9 @@ def _rehashed_share(line: str, said: Sequence[str]) -> float:
     return sum(covered) / len(covered)
 
 
-def _phrase_sequence(text: str) -> tuple[tuple[str, ...], ...]:
-    """Every `PHRASE_WORDS` words in a row of `text`, in order (none when it is shorter)."""
-    words = _words(text)
+def _phrase_sequence(words: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Every `PHRASE_WORDS` words in a row, in order (none when there are fewer)."""
     return tuple(zip(*(words[i:] for i in range(PHRASE_WORDS)), strict=False))
-
-
-@lru_cache(maxsize=4096)
-def _phrases(text: str) -> frozenset[tuple[str, ...]]:
-    """A line's phrases: cached, since a said line stays in the window for several turns."""
-    return frozenset(_phrase_sequence(text))
 
 
 def _contained_share(source: str, line: str) -> float:
