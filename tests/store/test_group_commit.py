@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from personae.domain.turn import Turn
+from personae.conversation.journal import StoreJournal
+from personae.domain.turn import ConversationRecord, Turn
 from personae.store import NotFoundError, Store, TurnConflictError
 from personae.store.group_commit import GroupCommit
 from tests.store.builders import conversation, turn
@@ -87,3 +88,30 @@ async def test_a_writer_cancelled_while_waiting_still_has_its_turn_committed(
     assert await other is True
     assert waiting.cancelled()
     assert five_talks.turns.list("c0") == [turn(0, conversation_id="c0")]
+
+
+async def test_a_worlds_digests_share_a_transaction_and_each_is_stored_when_it_returns(
+    five_talks: Store,
+) -> None:
+    # A digest's progress is written every few lines of every conversation: in a world, as
+    # many commits as the turns' unless those made in one pass share one.
+    sizes: list[int] = []
+    save_many = five_talks.conversations.save_progress_many
+
+    def counted(records: Sequence[ConversationRecord]) -> list[None]:
+        sizes.append(len(records))
+        return save_many(records)
+
+    five_talks.conversations.save_progress_many = counted  # type: ignore[method-assign]
+    journal = StoreJournal(five_talks, group_commit=True)
+
+    async def digest(conversation_id: str) -> None:
+        record = five_talks.conversations.require(conversation_id)
+        record.summary, record.summarized_turns = f"{conversation_id} spoke of mead.", 4
+        await journal.digested(record)
+        assert five_talks.conversations.require(conversation_id) == record  # durable already
+
+    await asyncio.gather(*(digest(f"c{n}") for n in range(5)))
+    assert sizes == [5]
+    await digest("c0")  # a lone conversation: its own transaction
+    assert sizes == [5, 1]

@@ -651,7 +651,7 @@ class Conversation:
         self.record.summary = self.summary
         self.record.summarized_turns = self.summarized
         self.record.digested_turns = self.digested
-        self.deps.journal.digested(self.record)
+        await self.deps.journal.digested(self.record)
 
     def _initiative(self, persona_id: str) -> int | None:
         for roll in self.exchange.initiative:

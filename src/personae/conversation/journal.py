@@ -2,9 +2,10 @@
 
 The engine calls the journal at each step; `StoreJournal` commits each turn the moment it is
 spoken, before the conversation goes on, so a crash loses no committed turn. With
-`group_commit`, turns that several conversations speak in the same pass of the event loop (a
-world's tick) share one transaction (see `store.group_commit`); a lone conversation commits
-inline, sparing the two trips through the event loop a shared commit waits for.
+`group_commit`, the turns (and the digests' progress) that several conversations write in the
+same pass of the event loop (a world's tick) share one transaction (see `store.group_commit`);
+a lone conversation commits inline, sparing the two trips through the event loop a shared
+commit waits for.
 `NullJournal` keeps nothing (a throwaway conversation).
 """
 
@@ -32,7 +33,9 @@ class Journal(Protocol):
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None: ...
 
-    def digested(self, record: ConversationRecord) -> None: ...
+    async def digested(self, record: ConversationRecord) -> None:
+        """Returns once the record's progress (totals, summary, digest) is committed."""
+        ...
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None: ...
 
@@ -47,7 +50,7 @@ class NullJournal:
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
         return None
 
-    def digested(self, record: ConversationRecord) -> None:
+    async def digested(self, record: ConversationRecord) -> None:
         return None
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
@@ -77,6 +80,12 @@ class StoreJournal:
         self._stored: dict[str | None, set[str]] = {}
         self._turns = (
             GroupCommit(store.turns.append_many, store.turns.append) if group_commit else None
+        )
+        progress = store.conversations
+        self._progress = (
+            GroupCommit(progress.save_progress_many, progress.save_progress)
+            if group_commit
+            else None
         )
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
@@ -109,8 +118,13 @@ class StoreJournal:
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
         self.store.conversations.save_departures(record)
 
-    def digested(self, record: ConversationRecord) -> None:
-        self.store.conversations.save_progress(record)
+    async def digested(self, record: ConversationRecord) -> None:
+        # Every few lines per conversation: in a world, as many commits as the turns' own
+        # unless the conversations digesting in one pass share one.
+        if self._progress is not None:
+            await self._progress.commit(record)
+        else:
+            self.store.conversations.save_progress(record)
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
         record, outcome = ending.record, ending.outcome

@@ -139,20 +139,27 @@ class ConversationRepository:
     def save_progress(self, record: ConversationRecord) -> None:
         """Store how far a running conversation has got (totals, summary, digest), without
         touching its participants: cheap enough to call every few lines."""
+        self.save_progress_many([record])
+
+    def save_progress_many(self, records: Sequence[ConversationRecord]) -> builtins.list[None]:
+        """`save_progress` for each of `records`, in one transaction (a world's conversations
+        digesting in the same pass of the event loop)."""
         database = self._scope.database
         statement = prepared("save progress", database.engine.dialect, conversations, _progress)
         with database.driver_write() as cursor:
-            statement.run(
-                cursor,
-                {
-                    "record_id": record.id,
-                    "tokens_used": record.tokens_used,
-                    "cost_usd": record.cost_usd,
-                    "summary": record.summary,
-                    "summarized_turns": record.summarized_turns,
-                    "digested_turns": record.digested_turns,
-                },
-            )
+            for record in records:
+                statement.run(
+                    cursor,
+                    {
+                        "record_id": record.id,
+                        "tokens_used": record.tokens_used,
+                        "cost_usd": record.cost_usd,
+                        "summary": record.summary,
+                        "summarized_turns": record.summarized_turns,
+                        "digested_turns": record.digested_turns,
+                    },
+                )
+        return [None] * len(records)
 
     def save_departures(self, record: ConversationRecord) -> None:
         """Store `record.departures` (who left, and why) as they are now: what a running
