@@ -90,9 +90,9 @@ class Said:
     """A line of the talk as the gates read it, worked out once, when it is said.
 
     Each line is compared with the `recent_turns` lines before it, so each is read again for
-    several turns. A conversation keeps its own (`Said.of` its recent turns), not a shared cache:
-    a world interleaves thousands of talks, and a cache they share evicts a line before its talk
-    reads it again.
+    several turns. A conversation keeps its own (`Said.of` its recent turns) rather than
+    relying on a shared cache: a world interleaves thousands of talks, and a cache they share
+    evicts a line before its talk reads it again.
     """
 
     text: str
@@ -105,17 +105,20 @@ class Said:
 
     @classmethod
     def of(cls, text: str, speaker_id: str = "") -> Said:
-        lowered = text.lower()
-        words = tuple(WORD.findall(lowered))
-        return cls(
-            text=text,
-            speaker_id=speaker_id,
-            lowered=lowered,
-            words=words,
-            stems=frozenset(map(_stem, words)),
-            sentence_keys=_sentence_keys(text),
-            phrases=frozenset(_phrase_sequence(words)),
-        )
+        return cls(text, speaker_id, *_reading(text))
+
+
+# Lines said word for word in several talks (a template, a scripted backend, a stock phrase)
+# are read once for all of them; a line said once costs one lookup more.
+@lru_cache(maxsize=4096)
+def _reading(
+    text: str,
+) -> tuple[str, tuple[str, ...], frozenset[str], frozenset[str], frozenset[tuple[str, ...]]]:
+    """What `Said` holds of `text` besides it and its speaker, in field order."""
+    lowered = text.lower()
+    words = tuple(WORD.findall(lowered))
+    stems = frozenset(map(_stem, words))
+    return lowered, words, stems, _sentence_keys(text), frozenset(_phrase_sequence(words))
 
 
 def denoise(
