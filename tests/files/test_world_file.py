@@ -132,3 +132,39 @@ events:
 def test_bad_worlds_get_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(InputError, match=expected):
         load_world_file(write(tmp_path, text))
+
+
+def test_every_problem_of_a_bad_world_is_listed_with_its_line_in_file_order(
+    tmp_path: Path,
+) -> None:
+    text = """\
+rooms:
+  - use: tavern
+    max_concurrent_conversations: two
+personas:
+  - name: A
+    charisma: loud
+  - name: B
+    colour: green
+"""
+    with pytest.raises(InputError) as raised:
+        load_world_file(write(tmp_path, text))
+    assert str(raised.value).replace(f"{tmp_path}/", "").splitlines() == [
+        "world.yaml:3: room 'ai_tavern', field 'max_concurrent_conversations': Input should be a "
+        "valid integer, unable to parse string as an integer (got 'two')",
+        "world.yaml:6: persona 'a', field 'charisma': Input should be a valid integer, unable to "
+        "parse string as an integer (got 'loud')",
+        "world.yaml:8: persona 'b', field 'colour': Extra inputs are not permitted (got 'green')",
+    ]
+
+
+def test_a_world_with_very_many_problems_shows_the_first_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    cast = "".join(f"  - name: P{n}\n    charisma: loud\n" for n in range(25))
+    with pytest.raises(InputError) as raised:
+        load_world_file(write(tmp_path, f"rooms: [{{use: tavern}}]\npersonas:\n{cast}"))
+    lines = str(raised.value).replace(f"{tmp_path}/", "").splitlines()
+    assert len(lines) == 21
+    assert lines[0].startswith("world.yaml:4: persona 'p0', field 'charisma'")
+    assert lines[-1] == "(and 5 more problems)"

@@ -77,8 +77,13 @@ M = TypeVar("M", bound=BaseModel)
 Describe = Callable[[Location, Any], str]
 
 
+# Enough to fix a file in one go, few enough to read: the rest are counted.
+SHOWN_PROBLEMS = 20
+
+
 def validate(model: type[M], source: YamlSource, describe: Describe | None = None) -> M:
-    """Validate the whole file as `model`; the first problem becomes one `InputError` line.
+    """Validate the whole file as `model`; its problems become one `InputError`, a line each
+    ("file:line: subject: what is wrong"), in the order they appear in the file.
 
     `describe(location, data)` may turn a location into words such as "persona 'king'".
     """
@@ -86,13 +91,22 @@ def validate(model: type[M], source: YamlSource, describe: Describe | None = Non
         return model.model_validate(source.data)
     except ValidationError as error:
         problems = error.errors(include_url=False)
-        first = problems[0]
-        location = tuple(first["loc"])
-        subject = describe(location, source.data) if describe else _dotted(location)
-        got = f" (got {first['input']!r})" if _is_scalar(first.get("input")) else ""
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        message = first["msg"].removeprefix("Value error, ")
-        raise InputError(f"{source.where(location)}: {subject}: {message}{got}{more}") from None
+        lines = sorted(
+            (source.line_of(tuple(problem["loc"])) or 0, n, _problem(problem, source, describe))
+            for n, problem in enumerate(problems)
+        )
+        shown = [text for _, _, text in lines[:SHOWN_PROBLEMS]]
+        if len(lines) > SHOWN_PROBLEMS:
+            shown.append(f"(and {len(lines) - SHOWN_PROBLEMS} more problems)")
+        raise InputError("\n".join(shown)) from None
+
+
+def _problem(problem: Any, source: YamlSource, describe: Describe | None) -> str:
+    location = tuple(problem["loc"])
+    subject = describe(location, source.data) if describe else _dotted(location)
+    got = f" (got {problem['input']!r})" if _is_scalar(problem.get("input")) else ""
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"{source.where(location)}: {subject}: {message}{got}"
 
 
 def _dotted(location: Location) -> str:
