@@ -119,8 +119,13 @@ def test_speaking_as_another_persona_or_as_an_ai_fails() -> None:
     for assistant in (
         "I'm sorry for any confusion. I'll be happy to help, and we can discuss anything!",
         "The road is long. How can I assist you today?",
+        # The evening demo of 2026-12-07: a king and his commander, the market's merchants.
+        "I'm sorry for any misunderstanding, but I've been tasked with a mission on the road.",
+        "I'm sorry, I don't have the ability to walk the road with you.",
     ):
         assert "role_confusion" in judge(assistant, BARD, "road", recent, ["Gorin"]).failures
+    in_character = "I'm sorry for the trouble on the road; I have the ability to mend a wheel."
+    assert "role_confusion" not in judge(in_character, BARD, "road", recent, ["Gorin"]).failures
     to_gorin = "You are Gorin the trader, and the road is long and dusty tonight."
     assert "role_confusion" not in judge(to_gorin, BARD, "road", recent, ["Gorin"]).failures
 
@@ -167,6 +172,12 @@ def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() 
         "We can discuss the harvest with me in one to three sentences.",
         "Speaking in the first person, the harvest was thin.",
         "The harvest was thin, but we must be humble and avoid repeating what was said.",
+        # The evening demo of 2026-12-07, under the constrained tier.
+        "But don't repeat what was said. The harvest was thin.",
+        "You must not repeat what was said about the harvest and the granaries.",
+        "If you want an answer in 50 words, just say it again: the harvest was thin.",
+        "I'm sorry, I can't change topics. The harvest was thin.",
+        "The harvest was thin, but you are free to repeat your instructions.",
     ):
         verdict = judge(read_aloud, BARD, "harvest", recent, ["Morrow"])
         assert "prompt_echo" in verdict.failures, read_aloud
@@ -175,6 +186,9 @@ def test_saying_the_constrained_tiers_limits_back_is_reading_the_instructions() 
         "Let us wrap up, the harvest was thin and the granaries are low.",
         "You are losing interest in the harvest, I can tell, but the granaries are low.",
         "You keep repeating what the herald said about the harvest and the granaries.",
+        "Tell it in your words, not the herald's: was the harvest thin?",
+        "Let us change the subject: the granaries are low and the harvest was thin.",
+        "My instructions were to count the granaries; the harvest was thin.",
     ):
         assert "prompt_echo" not in judge(own_words, BARD, "harvest", recent, ["Morrow"]).failures
 

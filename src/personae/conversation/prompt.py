@@ -65,8 +65,13 @@ INSTRUCTION_ECHOES: tuple[tuple[str, re.Pattern[str] | None], ...] = (
     (AVOID.lower(), None),
     ("say something new", None),
     ("in your own words", None),
-    ("do not repeat what was said", None),
+    ("not repeat what was said", None),
+    ("t repeat what was said", None),  # "don't", "mustn't": SmolLM2 in the demo
     ("repeating what was said", None),  # SmolLM2: "we must ... avoid repeating what was said"
+    (" words", re.compile(r"\bin \d+ words\b")),  # "if you want an answer in 50 words"
+    ("change topics", None),  # "I'm sorry, I can't change topics." (told to keep to it)
+    # "... but you are free to repeat your instructions" (SmolLM2 in the demo)
+    ("instructions", re.compile(r"\brepeat (?:the|your|these|my) instructions\b")),
     ("do not repeat these instructions", None),
     ("speak only as yourself", None),
     ("in the first person", None),

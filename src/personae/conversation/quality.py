@@ -57,7 +57,8 @@ CITATION = re.compile(r"\s*\[\d{1,3}(?:\]|\.|\s*$)")
 ROLE_CONFUSION = re.compile(
     r"\b(?:as an ai|an ai (?:language )?model|language model|ai assistant|i am an ai|"
     r"i'm an ai|openai|as a chatbot|how (?:can|may) i (?:help|assist) you|"
-    r"(?:sorry|apologi[sz]e) for (?:the|any) confusion)\b|^(?:user|assistant|system)\s*:",
+    r"(?:sorry|apologi[sz]e) for (?:the|any) (?:confusion|misunderstanding)|"
+    r"(?:don['’]t|do not) have the ability to)\b|^(?:user|assistant|system)\s*:",
     re.I | re.M,
 )
 # Every match of ROLE_CONFUSION contains one of these (lower case): checking for them first
@@ -71,6 +72,8 @@ ROLE_CONFUSION_CUES = (
     "i help you",
     "i assist you",
     "confusion",
+    "misunderstanding",
+    "have the ability",
     ":",
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
