@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -240,6 +241,36 @@ async def test_a_line_said_back_is_asked_for_again_with_what_was_wrong() -> None
     assert retry.seed != parrot.requests[-2].seed
     assert second.text in FRESH_LINES
     assert second.raw_text == second.text
+
+
+class CutShort(OneRuleModel):
+    """Its first answer runs into the token limit mid-sentence, after a sentence already said;
+    asked again, it says a whole line."""
+
+    CUT = "The harvest came in early this year. And the old mill by the"
+    WHOLE = "Then the mill will grind the harvest before the first snow."
+
+    def reply(self, request: ChatRequest) -> str:
+        return self.CUT if len(self.requests) <= 2 else self.WHOLE
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        response = await super().complete(request)
+        cut_off = response.text == self.CUT
+        return dataclasses.replace(response, finish_reason="length" if cut_off else "stop")
+
+
+async def test_a_line_cut_off_by_the_token_limit_is_never_half_a_sentence() -> None:
+    model = CutShort()
+    talk = await talk_between(Deps(llm=model), "mara", "gorin", topic="harvest")
+    await talk.step()  # "The harvest came in early this year. And the old mill by the"
+    first = talk.history[0]
+    assert first.text == "The harvest came in early this year."  # cut, and more was said
+    second = await talk.step()  # cut again, after that sentence: nothing whole is left
+    assert second is not None
+    assert second.quality["attempts"] == 2.0
+    hints = f"{RETRY_HINTS['rehash']} {RETRY_HINTS['too_short']}"
+    assert model.requests[-1].messages[-1].content.endswith(hints)
+    assert second.text == CutShort.WHOLE
 
 
 class Stuck(OneRuleModel):

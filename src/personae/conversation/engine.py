@@ -453,14 +453,16 @@ class Conversation:
         cost: float | None = 0.0
         verdict: Verdict | None = None
         raw = text = ""
+        cut_off = False
         recent = self._recent_said(s.quality.recent_turns)
         for attempt in range(s.regenerations + 1):
             if attempt:
                 failures = verdict.failures if verdict else ()
                 if raw.strip() and not text:
-                    # Denoising left nothing: every sentence of it was said before (too short
-                    # and off topic only follow from that).
-                    failures = ("rehash",)
+                    # Denoising left nothing (too short and off topic only follow from that):
+                    # every sentence of it was said before, or what was left ran into the
+                    # token limit mid-sentence.
+                    failures = ("rehash", "too_short") if cut_off else ("rehash",)
                 request = _asked_again(request, attempt, failures)
             response = await self.deps.llm.complete(request)
             prompt_tokens += response.usage.prompt_tokens
@@ -470,7 +472,8 @@ class Conversation:
             # The request's own instructions count as heard: a sentence of them said back
             # ("The topic is culture.") is dropped like a repeated one.
             heard: list[str | Said] = [*recent, request.messages[-1].content]
-            text = denoise(raw, speaker, others, s.quality, heard)
+            cut_off = response.finish_reason == "length"
+            text = denoise(raw, speaker, others, s.quality, heard, cut_off)
             said = Said.of(text, speaker.id)
             verdict = judge(
                 said,

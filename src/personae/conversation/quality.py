@@ -130,12 +130,15 @@ def denoise(
     others: Sequence[str] = (),
     settings: QualitySettings | None = None,
     recent: Sequence[str | Said] = (),
+    cut_off: bool = False,
 ) -> str:
     """The line without the noise models wrap around it.
 
     `others` are the other speakers' names; `recent` the latest lines, whose sentences are not
-    said again (small models love to copy what was just said). A line cut off by the token limit
-    ends at its last complete sentence, and keeps at most `max_sentences`.
+    said again (small models love to copy what was just said). A line ends at its last complete
+    sentence, and keeps at most `max_sentences`. `cut_off`: the model was stopped by the token
+    limit, so an unfinished last sentence goes even when it is all that is left ("... over time
+    too: The old"), and the line is empty, not half a sentence.
     """
     s = settings or QualitySettings()
     line = text.strip()
@@ -152,7 +155,7 @@ def denoise(
         line = _without_stray_brackets(line)
     line = _cut_at_other_speaker(line, others)
     line = _drop_repeated_sentences(line, recent)
-    line = _whole_sentences(line, s.max_sentences)
+    line = _whole_sentences(line, s.max_sentences, cut_off)
     words = line.split()
     if len(words) > s.max_words:
         line = _trim_to_sentence(" ".join(words[: s.max_words]))
@@ -379,10 +382,15 @@ def _drop_repeated_sentences(line: str, recent: Sequence[str | Said] = ()) -> st
     return " ".join(kept)
 
 
-def _whole_sentences(line: str, limit: int) -> str:
-    """At most `limit` sentences, dropping a last one the token limit cut off mid-way."""
+def _whole_sentences(line: str, limit: int, cut_off: bool = False) -> str:
+    """At most `limit` sentences, dropping an unfinished last one: always when `cut_off`, else
+    when others precede it (a short line may lack its full stop and still be whole)."""
     sentences = [s for s in SENTENCE_END.split(line) if s.strip()]
-    if len(sentences) > 1 and not sentences[-1].rstrip().endswith((".", "!", "?", '"', "”")):
+    if (
+        sentences
+        and (cut_off or len(sentences) > 1)
+        and not sentences[-1].rstrip().endswith((".", "!", "?", '"', "”"))
+    ):
         sentences.pop()
     return " ".join(sentences[:limit])
 
