@@ -119,8 +119,8 @@ class StoreJournal:
         self.store.conversations.save_departures(record)
 
     async def digested(self, record: ConversationRecord) -> None:
-        # Every few lines per conversation: in a world, as many commits as the turns' own
-        # unless the conversations digesting in one pass share one.
+        # Every few lines of every conversation: in a world, a commit per digest (far more
+        # than the turns' batches) unless the conversations digesting in one pass share one.
         if self._progress is not None:
             await self._progress.commit(record)
         else:
