@@ -138,7 +138,7 @@ def denoise(
     said again (small models love to copy what was just said). A line ends at its last complete
     sentence, and keeps at most `max_sentences`. `cut_off`: the model was stopped by the token
     limit, so an unfinished last sentence goes even when it is all that is left ("... over time
-    too: The old"), and the line is empty, not half a sentence.
+    too: The old"): the line is then empty rather than half a sentence.
     """
     s = settings or QualitySettings()
     line = text.strip()
