@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from personae.conversation.engine import Conversation
 from personae.conversation.runtime import open_runtime
@@ -133,7 +134,7 @@ def _read(console: Console, interactive: bool) -> str | None:
 
 def _say(console: Console, name: str, text: str, interactive: bool) -> None:
     if interactive:
-        console.print(f"[bold cyan]{name}>[/] {text}")
+        console.print(f"[bold cyan]{escape(name)}>[/] {escape(text)}")
     else:
         print(f"{name}: {text}", flush=True)
 

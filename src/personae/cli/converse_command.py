@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from personae.conversation.engine import Conversation, Ending
 from personae.conversation.runtime import Runtime, open_runtime
@@ -188,9 +189,11 @@ def print_turn(console: Console, turn: Turn, personas: dict[str, Persona]) -> No
         " [red]leaves[/]" if turn.is_exit else ""
     )
     console.print(
-        f"[bold]{speaker}[/] → {listeners} [dim]({turn.tier}, score {turn.score:.0f})[/]{marks}"
+        f"[bold]{escape(speaker)}[/] → {escape(listeners)} "
+        f"[dim]({turn.tier}, score {turn.score:.0f})[/]{marks}"
     )
-    console.print(f"  [italic]{turn.text}[/]", markup=True)
+    # A model's line is text, not markup: "[smiling]" is said, and "[/b]" cannot break the view.
+    console.print(f"  [italic]{escape(turn.text)}[/]", markup=True)
 
 
 def conversation_json(

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console, Group
 from rich.live import Live
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +23,7 @@ from personae.analytics.from_store import run_data_from_store
 from personae.conversation.engine import Deps, Ending
 from personae.conversation.runtime import Runtime, open_runtime
 from personae.domain.persona import Persona
+from personae.domain.turn import Turn
 from personae.errors import InputError, PersonaeError
 from personae.files.cast import default_world_path, world_path
 from personae.files.world_file import WorldFile, load_world_file
@@ -253,12 +255,7 @@ async def _run_live(
 
     def on_tick(report: TickReport) -> None:
         for turn in report.spoken:
-            who = names.get(turn.speaker_id, turn.speaker_id)
-            to = ", ".join(names.get(p, p) for p in turn.listener_ids)
-            latest[turn.conversation_id] = (
-                f"[bold]{who}[/] → {to}: [italic]{turn.text}[/] "
-                f"[dim](score {turn.score:.0f}, {turn.tier})[/]"
-            )
+            latest[turn.conversation_id] = spoken_markup(turn, names)
         progress.update(task, completed=report.tick + 1, clock=_clock(report.end_s))
         live.update(view(report))
 
@@ -273,8 +270,17 @@ def _print_tick(console: Console, report: TickReport, names: dict[str, str]) -> 
         f"{len(report.ended)} ended, {len(report.migrations)} moved"
     )
     for turn in report.spoken[-3:]:
-        who = names.get(turn.speaker_id, turn.speaker_id)
-        console.print(f"  {who}: [italic]{turn.text}[/]")
+        console.print(f"  {spoken_markup(turn, names)}")
+
+
+def spoken_markup(turn: Turn, names: dict[str, str]) -> str:
+    """A spoken line as both views show it: speaker → listeners, the line, its score and tier."""
+    who = names.get(turn.speaker_id, turn.speaker_id)
+    to = ", ".join(names.get(p, p) for p in turn.listener_ids)
+    return (
+        f"[bold]{escape(who)}[/] → {escape(to)}: [italic]{escape(turn.text)}[/] "
+        f"[dim](score {turn.score:.0f}, {turn.tier})[/]"
+    )
 
 
 def _summary(console: Console, runtime: Runtime, run: str, elapsed_s: float) -> None:

@@ -1,0 +1,41 @@
+"""A model's line as the terminal views print it: text, never markup."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from personae.cli.converse_command import print_turn
+from personae.cli.simulate_command import spoken_markup
+from tests.builders import persona
+from tests.store.builders import turn
+
+# Seen from the embedded model: stage directions in brackets, which rich reads as its own
+# style tags (one closing a tag never opened raised MarkupError and stopped the run's view).
+LINE = "[smiling] Welcome, traveller. [/smiling] Sit by the fire [bold]now[/]."
+
+
+def printed(*markup: str) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None)
+    for text in markup:
+        console.print(text)
+    return out.getvalue()
+
+
+def test_simulate_prints_a_line_with_brackets_as_it_was_said() -> None:
+    said = turn(0, text=LINE)
+    shown = printed(spoken_markup(said, {"bard": "Bard Lyralei", "smith": "Smith"}))
+    assert shown.strip() == f"Bard Lyralei → Smith: {LINE} (score 71, full)"
+
+
+def test_converse_prints_a_line_with_brackets_as_it_was_said() -> None:
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None)
+    cast = {"bard": persona("bard", name="Bard [of] Lyra"), "smith": persona("smith")}
+    print_turn(console, turn(0, text=LINE), cast)
+    assert out.getvalue().splitlines() == [
+        "Bard [of] Lyra → Smith (full, score 71)",
+        f"  {LINE}",
+    ]
