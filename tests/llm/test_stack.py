@@ -51,6 +51,21 @@ async def test_max_tokens_is_fixed_per_tier_and_purpose(
     assert wire.seen.bodies[0]["max_tokens"] == sent
 
 
+def test_a_capped_request_is_the_request_asked_for_with_that_limit() -> None:
+    # The stack caps every call's max_tokens with a copy that keeps the prompt's estimate
+    # rather than counting its messages again: the copy must be what asking for it would give.
+    messages = [system("You are Mara, who keeps the Prancing Pony."), user("Gorin: Ale, please.")]
+    options: dict[str, object] = {"temperature": 0.3, "seed": 9, "stop": ("\n",)}
+    asked = ChatRequest.of(messages, **options)
+    capped = asked.with_max_tokens(64)
+    expected = ChatRequest.of(messages, max_tokens=64, **options)
+    assert capped == expected
+    assert capped.prompt_estimate == expected.prompt_estimate > 0
+    assert asked.max_tokens is None  # the original is left as it was
+    with pytest.raises(ValueError, match="max_tokens must be at least 1, got 0"):
+        asked.with_max_tokens(0)
+
+
 async def test_every_call_writes_one_usage_row_with_its_context(
     wire: OpenAIWireServer, wire_backend: WireBackend, clock: ManualClock, king: Persona
 ) -> None:

@@ -19,7 +19,6 @@ import asyncio
 import os
 import random
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import replace
 
 from personae.domain import Purpose
 from personae.llm.backend import Backend, BackendInfo
@@ -183,7 +182,7 @@ class LLMStack:
         """Cap max_tokens at the fixed value for the call's purpose and tier (seed 002: 120)."""
         fixed = self.settings.max_tokens.fixed(request.context.purpose, request.context.tier)
         capped = min(request.max_tokens or fixed, fixed)
-        return request if capped == request.max_tokens else replace(request, max_tokens=capped)
+        return request if capped == request.max_tokens else request.with_max_tokens(capped)
 
     # Backend protocol --------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -109,7 +109,16 @@ class ChatRequest:
         return cls(messages=tuple(messages), **options)
 
     def with_max_tokens(self, max_tokens: int) -> ChatRequest:
-        return replace(self, max_tokens=max_tokens)
+        """This request with another `max_tokens`. The stack caps every call this way, so the
+        copy keeps the prompt's estimate instead of counting its messages again (what
+        `dataclasses.replace` would do, through `__post_init__`)."""
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+        copy = object.__new__(ChatRequest)
+        for name in ChatRequest.__slots__:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "max_tokens", max_tokens)
+        return copy
 
 
 @dataclass(frozen=True, slots=True)
