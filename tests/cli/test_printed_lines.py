@@ -16,23 +16,19 @@ from tests.store.builders import turn
 LINE = "[smiling] Welcome, traveller. [/smiling] Sit by the fire [bold]now[/]."
 
 
-def printed(*markup: str) -> str:
+def plain_console() -> tuple[Console, io.StringIO]:
     out = io.StringIO()
-    console = Console(file=out, width=200, color_system=None)
-    for text in markup:
-        console.print(text)
-    return out.getvalue()
+    return Console(file=out, width=200, color_system=None), out
 
 
 def test_simulate_prints_a_line_with_brackets_as_it_was_said() -> None:
-    said = turn(0, text=LINE)
-    shown = printed(spoken_markup(said, {"bard": "Bard Lyralei", "smith": "Smith"}))
-    assert shown.strip() == f"Bard Lyralei → Smith: {LINE} (score 71, full)"
+    console, out = plain_console()
+    console.print(spoken_markup(turn(0, text=LINE), {"bard": "Bard Lyralei", "smith": "Smith"}))
+    assert out.getvalue().strip() == f"Bard Lyralei → Smith: {LINE} (score 71, full)"
 
 
 def test_converse_prints_a_line_with_brackets_as_it_was_said() -> None:
-    out = io.StringIO()
-    console = Console(file=out, width=200, color_system=None)
+    console, out = plain_console()
     cast = {"bard": persona("bard", name="Bard [of] Lyra"), "smith": persona("smith")}
     print_turn(console, turn(0, text=LINE), cast)
     assert out.getvalue().splitlines() == [

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -137,7 +138,8 @@ class Conversation:
         self._scene = Scene(room, dict(exchange.personas), dict(exchange.affinities))
         self._characters: dict[tuple[str, tuple[str, ...]], CompiledPersona | None] = {}
         self._system_prompts: dict[tuple[str, str | None], str] = {}
-        self._said: dict[int, Said] = {}  # the recent turns as the gates read them, by index
+        # The last turns as the quality gates read them, kept beside `history` (see `Said`).
+        self._said: deque[Said] = deque(maxlen=deps.settings.quality.recent_turns)
 
     # -- opening and resuming --
 
@@ -294,7 +296,7 @@ class Conversation:
         nothing new to say `dry_after_rejected_lines` times in a row, the talk has run dry and
         that line's speaker leaves, bored (as a persona whose score fell would)."""
         self.exchange.record_line(turn.speaker_id, turn.text, TierName(turn.tier))
-        self.history.append(turn)
+        self._append(turn)
         dry_after = self.deps.settings.dry_after_rejected_lines
         if (
             dry_after
@@ -304,6 +306,12 @@ class Conversation:
             and turn.speaker_id not in self.exchange.steadfast
         ):
             self.exchange.leave(turn.speaker_id, ExitReason.BORED)
+
+    def _append(self, turn: Turn) -> None:
+        """`turn` joins the history, and the gates' reading of it the lines they compare with
+        (a line just judged is read from `Said`'s cache, not again)."""
+        self.history.append(turn)
+        self._said.append(Said.of(turn.text, turn.speaker_id))
 
     async def step(self, speaker_id: str | None = None) -> Turn | None:
         """Speak the next turn (committed before it is returned), or None when the talk is over.
@@ -353,7 +361,7 @@ class Conversation:
             world_time_s=self.clock_s,
         )
         self.exchange.record_line(person_id, line, TierName.CONSTRAINED)
-        self.history.append(turn)
+        self._append(turn)
         await self.deps.journal.turn(self.record, turn)
         return turn
 
@@ -454,7 +462,7 @@ class Conversation:
         verdict: Verdict | None = None
         raw = text = ""
         cut_off = False
-        recent = self._recent_said(s.quality.recent_turns)
+        recent = list(self._said)
         for attempt in range(s.regenerations + 1):
             if attempt:
                 failures = verdict.failures if verdict else ()
@@ -485,8 +493,6 @@ class Conversation:
                 s.quality,
             )
             if response.is_fallback_line or verdict.passed:
-                if text:
-                    self._said[index] = said  # read by the gates of the lines after it
                 return Turn(
                     **base,
                     text=text or raw,
@@ -517,15 +523,6 @@ class Conversation:
             completion_tokens=completion_tokens,
             cost_usd=cost,
         )
-
-    def _recent_said(self, count: int) -> list[Said]:
-        """The last `count` turns as the gates read them, each worked out once (see `Said`)."""
-        known = self._said
-        self._said = {
-            t.index: known.get(t.index) or Said.of(t.text, t.speaker_id)
-            for t in self.history[-count:]
-        }
-        return list(self._said.values())
 
     def _request(
         self,

@@ -81,9 +81,9 @@ class StoreJournal:
         self._turns = (
             GroupCommit(store.turns.append_many, store.turns.append) if group_commit else None
         )
-        progress = store.conversations
+        conversations = store.conversations
         self._progress = (
-            GroupCommit(progress.save_progress_many, progress.save_progress)
+            GroupCommit(conversations.save_progress_many, conversations.save_progress)
             if group_commit
             else None
         )

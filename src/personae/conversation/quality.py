@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
@@ -93,9 +94,9 @@ class Said:
     """A line of the talk as the gates read it, worked out once, when it is said.
 
     Each line is compared with the `recent_turns` lines before it, so each is read again for
-    several turns. A conversation keeps its own (`Said.of` its recent turns) rather than
-    relying on a shared cache: a world interleaves thousands of talks, and a cache they share
-    evicts a line before its talk reads it again.
+    several turns. A conversation keeps its own last `recent_turns` rather than relying on a
+    shared cache: a world interleaves thousands of talks, and a cache they share evicts a line
+    before its talk reads it again.
     """
 
     text: str
@@ -111,17 +112,24 @@ class Said:
         return cls(text, speaker_id, *_reading(text))
 
 
-# Lines said word for word in several talks (a template, a scripted backend, a stock phrase)
-# are read once for all of them; a line said once costs one lookup more.
+class _Reading(NamedTuple):
+    """What `Said` holds of a text besides it and its speaker, in field order."""
+
+    lowered: str
+    words: tuple[str, ...]
+    stems: frozenset[str]
+    sentence_keys: frozenset[str]
+    phrases: frozenset[tuple[str, ...]]
+
+
+# Lines said word for word in several talks (a template, a scripted backend, a stock phrase),
+# and a talk's topic, are read once for all; a line said once costs one lookup more.
 @lru_cache(maxsize=4096)
-def _reading(
-    text: str,
-) -> tuple[str, tuple[str, ...], frozenset[str], frozenset[str], frozenset[tuple[str, ...]]]:
-    """What `Said` holds of `text` besides it and its speaker, in field order."""
+def _reading(text: str) -> _Reading:
     lowered = text.lower()
     words = tuple(WORD.findall(lowered))
     stems = frozenset(map(_stem, words))
-    return lowered, words, stems, _sentence_keys(text), frozenset(_phrase_sequence(words))
+    return _Reading(lowered, words, stems, _sentence_keys(text), frozenset(_phrase_sequence(words)))
 
 
 def denoise(
@@ -194,7 +202,7 @@ def judge(
     if not window:
         relevant = 1.0
     elif relevance is None:
-        topic_stems = frozenset(map(_stem, WORD.findall(topic_words.lower())))
+        topic_stems = _reading(topic_words).stems
         relevant = _relevance(said.words, [topic_stems, *(r.stems for r in window)])
     else:
         relevant = relevance(line, " ".join([topic_words, *(r.text for r in window)]))
