@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from personae.llm.stack import LLMStack
 from personae.llm.types import ChatRequest, ChatResponse, Role, StreamChunk, Usage
 from personae.llm.usage import InMemoryUsageSink
 from personae.store import open_store
+from personae.store.driver import DriverCursor
 from personae.store.store import Store
 
 CAST = {p.id: p for p in load_cast().personas}
@@ -102,6 +105,81 @@ async def test_every_turn_is_committed_and_the_end_is_recorded(store: Store) -> 
     assert relationship.interactions == 1
     assert store.cooldowns.until("mara", "gorin") > (record.ended_at_s or 0)
     assert len(store.history.between("mara", "gorin")) == 1
+
+
+class CountedCommits:
+    """The store's driver transactions (each a commit), counted as they are opened."""
+
+    def __init__(self, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        database = store.database
+        begin = database.driver_write
+
+        def counted() -> AbstractContextManager[DriverCursor]:
+            self.count += 1
+            return begin()
+
+        monkeypatch.setattr(database, "driver_write", counted)
+
+
+async def test_a_batch_writes_its_openings_together_then_its_endings_together(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A world's tick opens its rooms' conversations one after another, then closes the
+    # finished ones: a commit for each was a commit per conversation, twice.
+    journal = StoreJournal(store, group_commit=True)
+    deps = Deps(llm=scripted(), journal=journal)
+    pairs = [("mara", "gorin"), ("lyralei", "tom"), ("petra", "scholar_ilse")]
+    commits = CountedCommits(store, monkeypatch)
+    with journal.batched():
+        talks = [await talk_between(deps, a, b, seed=n) for n, (a, b) in enumerate(pairs)]
+        assert store.conversations.list() == []  # nothing half-written while they wait
+    assert commits.count == 1
+    assert {c.id for c in store.conversations.list()} == {t.record.id for t in talks}
+
+    await asyncio.gather(*(t.run() for t in talks))
+    commits.count = 0
+    with journal.batched():
+        endings = [await t.close() for t in talks]
+        assert all(c.status is ConversationStatus.ACTIVE for c in store.conversations.list())
+    assert commits.count == 1
+    for ending, (a, b) in zip(endings, pairs, strict=True):
+        record = store.conversations.require(ending.record.id)
+        assert record.status is ConversationStatus.ENDED
+        assert record.exit_reason == ending.outcome.exit_reason.value
+        assert record.digested_turns == len(store.turns.list(record.id)) > 0  # the last digest
+        assert store.cooldowns.until(a, b) > (record.ended_at_s or 0)
+        assert len(store.history.between(a, b)) == 1
+
+
+async def test_a_conversation_opened_in_a_batch_is_written_before_its_first_turn(
+    store: Store,
+) -> None:
+    # Its turns reference its record: the record cannot wait for the batch to end.
+    journal = StoreJournal(store, group_commit=True)
+    deps = Deps(llm=scripted(), journal=journal)
+    with journal.batched():
+        talk = await talk_between(deps, "mara", "gorin")
+        spoken = await talk.step()
+        assert spoken is not None
+        assert [t.text for t in store.turns.list(talk.record.id)] == [spoken.text]
+    assert len(store.conversations.list()) == 1
+
+
+async def test_a_batch_that_fails_writes_nothing_it_still_held(store: Store) -> None:
+    journal = StoreJournal(store, group_commit=True)
+    deps = Deps(llm=scripted(), journal=journal)
+
+    async def failing_tick() -> None:
+        with journal.batched():
+            await talk_between(deps, "mara", "gorin")
+            raise RuntimeError("the tick failed")
+
+    with pytest.raises(RuntimeError, match="the tick failed"):
+        await failing_tick()
+    assert store.conversations.list() == []
+    talk = await talk_between(deps, "mara", "gorin")  # outside a batch: written at once
+    assert [c.id for c in store.conversations.list()] == [talk.record.id]
 
 
 async def test_a_crashed_conversation_resumes_exactly_where_it_stopped(store: Store) -> None:

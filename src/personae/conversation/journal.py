@@ -5,13 +5,17 @@ spoken, before the conversation goes on, so a crash loses no committed turn. Wit
 `group_commit`, the turns (and the digests' progress) that several conversations write in the
 same pass of the event loop (a world's tick) share one transaction (see `store.group_commit`);
 a lone conversation commits inline, sparing the two trips through the event loop a shared
-commit waits for.
+commit waits for. Inside `batched()`, openings and endings (with their last digests) wait and
+are written together as the block ends: a world's tick opens, then closes, hundreds of
+conversations one after another.
 `NullJournal` keeps nothing (a throwaway conversation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from personae.domain.persona import Persona
@@ -34,10 +38,15 @@ class Journal(Protocol):
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None: ...
 
     async def digested(self, record: ConversationRecord) -> None:
-        """Returns once the record's progress (totals, summary, digest) is committed."""
+        """Returns once the record's progress (totals, summary, digest) is committed; inside
+        `batched()`, at once, the progress waiting for the block's end."""
         ...
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None: ...
+
+    def batched(self) -> AbstractContextManager[None]:
+        """A block whose openings and endings are written together when it ends."""
+        ...
 
 
 class NullJournal:
@@ -56,8 +65,21 @@ class NullJournal:
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
         return None
 
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        yield
+
 
 Settle = Callable[["Ending"], list[Persona]]
+
+
+@dataclass
+class _Batch:
+    """What a `batched()` block holds back, written at its end in this order."""
+
+    openings: list[ConversationRecord] = field(default_factory=list)
+    progress: list[ConversationRecord] = field(default_factory=list)
+    endings: list[tuple[Ending, Sequence[Turn], list[Persona]]] = field(default_factory=list)
 
 
 def keep_final_states(ending: Ending) -> list[Persona]:
@@ -87,6 +109,7 @@ class StoreJournal:
             if group_commit
             else None
         )
+        self._batch: _Batch | None = None  # inside `batched()`: what waits for its end
 
     def opened(self, record: ConversationRecord, starting: Mapping[str, Persona]) -> None:
         """Write the record, and any participant the store does not know yet (so that a
@@ -94,69 +117,118 @@ class StoreJournal:
         scoped = self.store.for_run(record.run_id)
         stored = self._stored.get(record.run_id)
         if stored is None:  # the run's first conversation here: learn its whole cast once
-            stored = scoped.personas.ids()
+            stored = self._stored[record.run_id] = scoped.personas.ids()
         missing = [persona for pid, persona in starting.items() if pid not in stored]
         if missing:
             with scoped.transaction() as tx:
                 tx.personas.save_many(missing)
                 tx.conversations.create_if_absent(record)
+        elif self._batch is not None:  # a world's cast is stored before its first tick
+            self._batch.openings.append(record)
+            return
         else:  # the usual case, one driver statement pair: the record and its participants
             scoped.conversations.create_if_absent(record)
         # Only after the commit: a persona is remembered as stored once it is. In place: a
         # world's cast is thousands of ids, and a copy per opening cost more than the opening.
         stored.update(starting)
-        self._stored[record.run_id] = stored
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Openings, final digests and endings inside wait, and are written in one
+        transaction as the block ends (if it raises, what still waits is dropped). A tick's
+        rooms open hundreds of conversations one after another, and close as many: a commit
+        each was a round trip each on PostgreSQL. Nothing reads them back in between; a turn or
+        a departure, which cannot wait, writes the waiting openings first (it refers to its
+        conversation's record)."""
+        if self._batch is not None:  # already inside one: the outer block writes
+            yield
+            return
+        batch = self._batch = _Batch()
+        try:
+            yield
+            self._write_openings()
+            if batch.progress or batch.endings:
+                with self.store.driver_transaction() as tx:
+                    if batch.progress:
+                        tx.conversations.save_progress_many(batch.progress)
+                    for ending, turns, settled in batch.endings:
+                        _write_ending(tx.for_run(ending.record.run_id), ending, turns, settled)
+        finally:
+            self._batch = None
+
+    def _write_openings(self) -> None:
+        """The openings waiting in a batch, in one transaction."""
+        if self._batch is None or not self._batch.openings:
+            return
+        openings, self._batch.openings = self._batch.openings, []
+        with self.store.driver_transaction() as tx:
+            for record in openings:
+                tx.for_run(record.run_id).conversations.create_if_absent(record)
 
     async def turn(self, record: ConversationRecord, turn: Turn) -> None:
         # One statement per turn: the record's running totals are sums over its turns, so a
         # resumed conversation recomputes them instead of the store rewriting them every line.
+        self._write_openings()
         if self._turns is not None:
             await self._turns.commit(turn)
         else:
             self.store.turns.append(turn)
 
     def departed(self, record: ConversationRecord, persona_id: str, reason: str) -> None:
+        self._write_openings()
         self.store.conversations.save_departures(record)
 
     async def digested(self, record: ConversationRecord) -> None:
         # Every few lines of every conversation: in a world, a commit per digest (far more
         # than the turns' batches) unless the conversations digesting in one pass share one.
-        if self._progress is not None:
+        if self._batch is not None:  # a closing conversation's last digest: with its ending
+            self._batch.progress.append(record)
+        elif self._progress is not None:
             await self._progress.commit(record)
         else:
             self.store.conversations.save_progress(record)
 
     def ended(self, ending: Ending, turns: Sequence[Turn]) -> None:
-        record, outcome = ending.record, ending.outcome
-        scoped = self.store.for_run(record.run_id)
+        # Settled now, written now or with the batch: the caller's personas move on at once.
         settled = self.settle(ending)
-        with scoped.driver_transaction() as tx:  # every write below takes the driver path
-            tx.conversations.save_fields(record)
-            tx.personas.save_states({persona.id: persona.state for persona in settled})
-            for (a, b), change in outcome.affinity_changes.items():
-                tx.relationships.record_interaction(a, b, change)
-                until = record.ended_at_s or 0.0
-                longest = max(outcome.cooldowns_s.get(a, 0.0), outcome.cooldowns_s.get(b, 0.0))
-                tx.cooldowns.block(a, b, until + longest)
-                tx.history.add(
-                    InteractionRecord(
-                        id=f"{record.id}:{a}:{b}",
-                        conversation_id=record.id,
-                        persona1_id=a,
-                        persona2_id=b,
-                        duration_s=(record.ended_at_s or 0.0) - record.started_at_s,
-                        topics=[record.topic],
-                        satisfaction_score=(
-                            outcome.final_scores.get(a, 0.0) + outcome.final_scores.get(b, 0.0)
-                        )
-                        / 2,
-                        turn_order=[t.speaker_id for t in turns],
-                        response_quality_scores=[t.quality for t in turns],
-                        continue_score_history={
-                            pid: [t.scores[pid] for t in turns if pid in t.scores] for pid in (a, b)
-                        },
-                        token_usage=record.tokens_used,
-                        exit_reason=record.exit_reason,
-                        world_time_s=record.ended_at_s or 0.0,
-                    )
+        if self._batch is not None:
+            self._batch.endings.append((ending, turns, settled))
+            return
+        with self.store.for_run(ending.record.run_id).driver_transaction() as tx:
+            _write_ending(tx, ending, turns, settled)
+
+
+def _write_ending(
+    tx: Store, ending: Ending, turns: Sequence[Turn], settled: Sequence[Persona]
+) -> None:
+    """An ending's writes, on `tx` (a driver transaction scoped to the conversation's run)."""
+    record, outcome = ending.record, ending.outcome
+    tx.conversations.save_fields(record)
+    tx.personas.save_states({persona.id: persona.state for persona in settled})
+    for (a, b), change in outcome.affinity_changes.items():
+        tx.relationships.record_interaction(a, b, change)
+        until = record.ended_at_s or 0.0
+        longest = max(outcome.cooldowns_s.get(a, 0.0), outcome.cooldowns_s.get(b, 0.0))
+        tx.cooldowns.block(a, b, until + longest)
+        tx.history.add(
+            InteractionRecord(
+                id=f"{record.id}:{a}:{b}",
+                conversation_id=record.id,
+                persona1_id=a,
+                persona2_id=b,
+                duration_s=(record.ended_at_s or 0.0) - record.started_at_s,
+                topics=[record.topic],
+                satisfaction_score=(
+                    outcome.final_scores.get(a, 0.0) + outcome.final_scores.get(b, 0.0)
                 )
+                / 2,
+                turn_order=[t.speaker_id for t in turns],
+                response_quality_scores=[t.quality for t in turns],
+                continue_score_history={
+                    pid: [t.scores[pid] for t in turns if pid in t.scores] for pid in (a, b)
+                },
+                token_usage=record.tokens_used,
+                exit_reason=record.exit_reason,
+                world_time_s=record.ended_at_s or 0.0,
+            )
+        )

@@ -206,11 +206,12 @@ class Simulation:
             endings.extend(report.ended)
             if on_tick is not None:
                 on_tick(report)
-        for conversation_id, live in list(self.live.items()):
-            live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
-            ending = await live.talk.close(self.pairs)
-            self._ended(conversation_id, ending)
-            endings.append(ending)
+        with self.deps.journal.batched():
+            for conversation_id, live in list(self.live.items()):
+                live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
+                ending = await live.talk.close(self.pairs)
+                self._ended(conversation_id, ending)
+                endings.append(ending)
         with self.store.transaction() as tx:
             # Ticks save only their snapshots: the stored states catch up here, at the end.
             tx.personas.save_states({pid: self.persona(pid).state for pid in self.order})
@@ -225,18 +226,22 @@ class Simulation:
         events = active_events(self.world.events, now)
         present = self.present
         running = Counter(live.room_id for live in self.live.values())
-        for room in self.rooms.values():
-            if running[room.room_id] >= room.max_concurrent_conversations:
-                continue  # full: nobody here can start another
-            free_ids = [pid for pid in present.get(room.room_id, []) if pid not in self.talking]
-            opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
-            report.opened.extend(opened)
+        # The rooms open their conversations one after another, and the finished ones close
+        # one after another: the openings share one commit, and the endings another.
+        with self.deps.journal.batched():
+            for room in self.rooms.values():
+                if running[room.room_id] >= room.max_concurrent_conversations:
+                    continue  # full: nobody here can start another
+                free_ids = [pid for pid in present.get(room.room_id, []) if pid not in self.talking]
+                opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
+                report.opened.extend(opened)
         report.spoken = await self._advance(end)
-        for conversation_id, live in list(self.live.items()):
-            if live.talk.finished:
-                ending = await live.talk.close(self.pairs)
-                self._ended(conversation_id, ending)
-                report.ended.append(ending)
+        with self.deps.journal.batched():
+            for conversation_id, live in list(self.live.items()):
+                if live.talk.finished:
+                    ending = await live.talk.close(self.pairs)
+                    self._ended(conversation_id, ending)
+                    report.ended.append(ending)
         report.migrations = self._rest_and_move(end, rng, self.talking)
         self._commit(end, report.migrations, self.talking)
         self.tick += 1
