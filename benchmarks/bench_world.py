@@ -10,7 +10,8 @@ and seed (deterministic, so the same run): kept during the timed run, tens of th
 requests would make the garbage collector's work, billed to the engine, grow with them.
 Engine overhead per line = (tick time - backend time) / lines spoken.
 The world loop's own time per tick = tick time minus the time inside conversations (opening,
-speaking, closing): selection, topics, rest, migrations, events, snapshots and the tick commit.
+speaking, closing, and writing the openings and endings a tick batches): selection, topics,
+rest, migrations, events, snapshots and the tick commit.
 It is also given for the first tick alone, where every persona is free and every room fills
 (views and choices for the whole cast), and as the mean of the ticks after it.
 
@@ -22,17 +23,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import random
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from personae.conversation.engine import Conversation
+from personae.conversation.journal import StoreJournal
 from personae.conversation.runtime import open_runtime
 from personae.conversation.settings import ConversationSettings
 from personae.domain import InteractionState, Persona, Priority
@@ -158,28 +161,46 @@ async def simulate(
 
 @contextmanager
 def conversation_time() -> Iterator[list[float]]:
-    """Seconds spent inside conversations (open, the concurrent advance, close) while inside;
-    these calls never overlap one another, so their times add up."""
+    """Seconds spent inside conversations (open, the concurrent advance, close, and the writes
+    of the openings and endings a tick batches) while inside; these calls never overlap one
+    another, so their times add up."""
     spent = [0.0]
-    originals = (Conversation.open, Simulation._advance, Conversation.close)
+    places = [
+        (Conversation, "open"),
+        (Simulation, "_advance"),
+        (Conversation, "close"),
+        (StoreJournal, "_write_batch"),
+    ]
+    originals = [vars(owner)[name] for owner, name in places]  # as defined (a classmethod too)
 
-    def timed(call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def run(*args: Any, **kwargs: Any) -> Any:
+    def timed(call: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.iscoroutinefunction(call):
+
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await call(*args, **kwargs)
+                finally:
+                    spent[0] += time.perf_counter() - started
+
+            return run_async
+
+        def run(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
-                return await call(*args, **kwargs)
+                return call(*args, **kwargs)
             finally:
                 spent[0] += time.perf_counter() - started
 
         return run
 
-    Conversation.open = timed(originals[0])  # type: ignore[assignment]
-    Simulation._advance = timed(originals[1])  # type: ignore[method-assign]
-    Conversation.close = timed(originals[2])  # type: ignore[method-assign]
+    for owner, name in places:
+        setattr(owner, name, timed(getattr(owner, name)))
     try:
         yield spent
     finally:
-        Conversation.open, Simulation._advance, Conversation.close = originals  # type: ignore[method-assign]
+        for (owner, name), original in zip(places, originals, strict=True):
+            setattr(owner, name, original)
 
 
 @contextmanager

@@ -146,15 +146,20 @@ class StoreJournal:
         batch = self._batch = _Batch()
         try:
             yield
-            self._write_openings()
-            if batch.progress or batch.endings:
-                with self.store.driver_transaction() as tx:
-                    if batch.progress:
-                        tx.conversations.save_progress_many(batch.progress)
-                    for ending, turns, settled in batch.endings:
-                        _write_ending(tx.for_run(ending.record.run_id), ending, turns, settled)
+            self._write_batch(batch)
         finally:
             self._batch = None
+
+    def _write_batch(self, batch: _Batch) -> None:
+        """What a batch held back: its openings (what follows refers to them), then its last
+        digests and endings in one transaction."""
+        self._write_openings()
+        if batch.progress or batch.endings:
+            with self.store.driver_transaction() as tx:
+                if batch.progress:
+                    tx.conversations.save_progress_many(batch.progress)
+                for ending, turns, settled in batch.endings:
+                    _write_ending(tx.for_run(ending.record.run_id), ending, turns, settled)
 
     def _write_openings(self) -> None:
         """The openings waiting in a batch, in one transaction."""
