@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from personae.conversation.quality import Said, denoise, judge, lexical_relevance, name_forms
+from personae.conversation.quality import (
+    QualitySettings,
+    Said,
+    denoise,
+    judge,
+    lexical_relevance,
+    name_forms,
+)
 from tests.builders import persona
 
 BARD = persona("bard", name="Lyralei", intelligence=80)
@@ -251,6 +258,25 @@ def test_a_sentence_said_before_is_dropped_with_a_stage_direction_in_front() -> 
     assert denoise(line, BARD, recent=heard) == "(smiling) Ah, forgive me, it has been a while."
     # A stage direction alone is no repeat of anything.
     assert denoise("(laughs) Fair enough.", BARD, recent=["(laughs)"]) == "(laughs) Fair enough."
+
+
+def test_a_line_keeps_only_its_first_stage_direction() -> None:
+    # Seen in the demo: SmolLM2 acts out nearly every sentence.
+    line = (
+        "(laughing, smiling) Ah, you're so glad I'm here. (smiling again). "
+        "Thank you for coming (nods)."
+    )
+    assert (
+        denoise(line, BARD)
+        == "(laughing, smiling) Ah, you're so glad I'm here. Thank you for coming."
+    )
+    assert denoise("(sighs). Well. (shrugs) Fine.", BARD) == "(sighs). Well. Fine."
+    # Kept where there is one, or as many as the setting allows; none with 0.
+    assert denoise("Fair enough (laughs).", BARD) == "Fair enough (laughs)."
+    two = QualitySettings(max_stage_directions=2)
+    assert denoise("(a) One. (b) Two. (c) Three.", BARD, settings=two) == "(a) One. (b) Two. Three."
+    none = QualitySettings(max_stage_directions=0)
+    assert denoise("(pausing). Right, then (winks).", BARD, settings=none) == "Right, then."
 
 
 def test_a_talk_judging_its_own_read_lines_gets_the_verdicts_of_plain_text() -> None:

@@ -1,13 +1,13 @@
 """The quality pipeline of a spoken line: denoise it, then judge it (seed 000's stages 1-2).
 
 Denoising cleans what models add around a line: the speaker's own tag ("Name:", "(Name)", "As
-Name,", "Name,"), wrapping quotes, repeated sentences, and for personas with intelligence above
-70 filler words. The gates then reject a line that is too short, repeats a recent turn, echoes
-another speaker, rehashes the talk (is mostly phrases already said in it, by anyone: small
-models stitch lines together from what they just read), wanders off topic, confuses roles
-(speaks as someone else, or as "an AI assistant", or tells its own speaker "You are ..."), or
-reads its instructions aloud. The engine regenerates a rejected line once, then falls back to a
-canned line. Every score is kept with the turn.
+Name,", "Name,"), wrapping quotes, stage directions beyond the first, repeated sentences, and
+for personas with intelligence above 70 filler words. The gates then reject a line that is too
+short, repeats a recent turn, echoes another speaker, rehashes the talk (is mostly phrases
+already said in it, by anyone: small models stitch lines together from what they just read),
+wanders off topic, confuses roles (speaks as someone else, or as "an AI assistant", or tells
+its own speaker "You are ..."), or reads its instructions aloud. The engine regenerates a
+rejected line once, then falls back to a canned line. Every score is kept with the turn.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ class QualitySettings(BaseModel):
     filler_intelligence_above: int = Field(70, ge=0, le=100)
     max_words: int = Field(120, ge=1)
     max_sentences: int = Field(3, ge=1)
+    # "(smiling) ... (smiling again). ... (pausing)": small models act out every sentence.
+    max_stage_directions: int = Field(
+        1, ge=0, description="parenthesised actions kept in a line, the first ones"
+    )
 
 
 # Hesitations anywhere; discourse markers only where a comma shows they are fillers
@@ -81,6 +85,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
 NON_WORD = re.compile(r"\W+")
 STAGE_DIRECTION = re.compile(r"\([^()]*\)")
+# A stage direction, with the full stop after it when it stands alone after a sentence's end (or
+# at the start): "here. (smiling again). Thank you".
+SPACE_BEFORE_STOP = re.compile(r"\s+([.,!?;:])")
+DIRECTION_AND_STOP = re.compile(r"(?:(?<=[.!?])\s*|^)\([^()]*\)\s*\.(?!\.)|\([^()]*\)")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
     "this that these those i you he she we they me him her us them my your his our their what "
@@ -161,6 +169,8 @@ def denoise(
         line = CITATION.sub("", line)
     if "[" in line or "]" in line:
         line = _without_stray_brackets(line)
+    if "(" in line:
+        line = _fewer_stage_directions(line, s.max_stage_directions)
     line = _cut_at_other_speaker(line, others)
     line = _drop_repeated_sentences(line, recent)
     line = _whole_sentences(line, s.max_sentences, cut_off)
@@ -281,6 +291,24 @@ def _without_stray_brackets(line: str) -> str:
         return line
     kept = "".join(char for i, char in enumerate(line) if i not in stray)
     return " ".join(kept.split())
+
+
+def _fewer_stage_directions(line: str, keep: int) -> str:
+    """The line with only its first `keep` stage directions ("(smiling)"). One taken out after a
+    sentence's end takes its own full stop along ("here. (smiling again). Thank you" -> "here.
+    Thank you"), and the line still starts with a capital."""
+    found = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal found
+        found += 1
+        return match.group(0) if found <= keep else " "
+
+    fewer = DIRECTION_AND_STOP.sub(one, line)
+    if found <= keep:
+        return line
+    fewer = SPACE_BEFORE_STOP.sub(r"\1", " ".join(fewer.split()))  # "Right (winks)." -> "Right."
+    return fewer[:1].upper() + fewer[1:]
 
 
 def _strip_own_tag(line: str, names: Sequence[str]) -> str:
