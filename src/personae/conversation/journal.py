@@ -136,8 +136,8 @@ class StoreJournal:
     def batched(self) -> Iterator[None]:
         """Openings, final digests and endings inside wait, and are written in one
         transaction as the block ends (if it raises, what still waits is dropped). A tick's
-        rooms open hundreds of conversations one after another, and close as many: a commit
-        each was a round trip each on PostgreSQL. Nothing reads them back in between; a turn or
+        rooms open hundreds of conversations one after another, and close as many: a commit for
+        each is a round trip each on PostgreSQL. Nothing reads them back in between; a turn or
         a departure, which cannot wait, writes the waiting openings first (it refers to its
         conversation's record)."""
         if self._batch is not None:  # already inside one: the outer block writes

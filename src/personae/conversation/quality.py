@@ -85,9 +85,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WORD = re.compile(r"[a-z0-9']+")
 NON_WORD = re.compile(r"\W+")
 STAGE_DIRECTION = re.compile(r"\([^()]*\)")
+SPACE_BEFORE_STOP = re.compile(r"\s+([.,!?;:])")
 # A stage direction, with the full stop after it when it stands alone after a sentence's end (or
 # at the start): "here. (smiling again). Thank you".
-SPACE_BEFORE_STOP = re.compile(r"\s+([.,!?;:])")
 DIRECTION_AND_STOP = re.compile(r"(?:(?<=[.!?])\s*|^)\([^()]*\)\s*\.(?!\.)|\([^()]*\)")
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
