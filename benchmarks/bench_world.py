@@ -5,9 +5,10 @@ so a tick includes everything: selection, every conversation's lines (prompts, q
 committed turns), closings, rest, migrations, snapshots and the tick commit.
 
 Baseline, in the same run: a fresh scripted backend answering the very requests the run made,
-with no engine around it. The requests are recorded in a second, untimed run of the same world
-and seed (deterministic, so the same run): kept during the timed run, tens of thousands of
-requests would make the garbage collector's work, billed to the engine, grow with them.
+with no engine around it. The requests are recorded in an untimed run of the same world and
+seed before the timed ones (deterministic, so the same run): recorded during a timed run, tens
+of thousands of requests would make the garbage collector's work, billed to the engine, grow
+with them; recorded before, each timed run's start freezes them out of the collector's way.
 Engine overhead per line = (tick time - backend time) / lines spoken.
 The world loop's own time per tick = tick time minus the time inside conversations (opening,
 speaking, closing, and writing the openings and endings a tick batches): selection, topics,
@@ -15,7 +16,10 @@ rest, migrations, events, snapshots and the tick commit.
 It is also given for the first tick alone, where every persona is free and every room fills
 (views and choices for the whole cast), and as the mean of the ticks after it.
 
-Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N] [--memory]
+Each size is timed `--rounds` times (default 3), each round against the backend alone in the
+same minute; the figures are the rounds' medians, with the range of the main two.
+
+Usage: python benchmarks/bench_world.py [--sizes 100,1000,10000] [--ticks N] [--rounds N] [--memory]
 Last line: one JSON object.
 """
 
@@ -26,6 +30,7 @@ import asyncio
 import inspect
 import json
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -83,27 +88,46 @@ def generated_world(personas: int, seed: int) -> WorldFile:
     )
 
 
-async def run_size(personas: int, ticks: int, folder: Path, memory: bool) -> dict[str, float]:
+async def run_size(
+    personas: int, ticks: int, rounds: int, folder: Path, memory: bool
+) -> dict[str, Any]:
     world = generated_world(personas, seed=personas)
-    timed = await simulate(world, ticks, folder / f"w{personas}-{memory}.db", memory, timed=True)
-    # The baseline's requests come from a second, untimed run of the same world and seed (the
-    # same run: the scripted backend is deterministic). Recording them during the timed run
-    # would keep every request alive, and the garbage collector walking them would be billed
-    # to the engine: ~0.04 ms a line at 10k personas.
+    # The baseline's requests come from an untimed run of the same world and seed (the same
+    # run: the scripted backend is deterministic). Recording them during a timed run would
+    # keep every request alive as it is made, and the garbage collector walking them would be
+    # billed to the engine (~0.04 ms a line at 10k personas); recorded before, they are frozen
+    # out of the collector's way when each timed run starts (`heap.freeze_startup_heap`).
     replay = await simulate(world, ticks, folder / f"w{personas}-{memory}-replay.db", memory)
-    if replay.lines != timed.lines:
-        raise RuntimeError(f"the replayed run spoke {replay.lines} lines, not {timed.lines}")
-    backend_s = await backend_alone(replay.requests)
-    calls = len(replay.requests)
-    lines, elapsed = timed.lines, timed.elapsed_s
-    later = timed.loop_s[1:]  # the first tick starts everyone's first conversation
+    measured = []
+    for round_ in range(rounds):
+        db = folder / f"w{personas}-{memory}-{round_}.db"
+        timed = await simulate(world, ticks, db, memory, timed=True)
+        if replay.lines != timed.lines:
+            raise RuntimeError(f"the replayed run spoke {replay.lines} lines, not {timed.lines}")
+        # The baseline in the same minute as its round: this machine's speed drifts.
+        measured.append(figures_of(timed, await backend_alone(replay.requests), replay, ticks))
+    median = {key: statistics.median(m[key] for m in measured) for key in measured[0]}
     return {
         "personas": personas,
         "rooms": len(world.rooms),
         "ticks": ticks,
-        "lines": lines,
-        "lines_per_tick": round(lines / ticks, 1),
-        "llm_calls": calls,
+        "rounds": rounds,
+        "lines": replay.lines,
+        "lines_per_tick": round(replay.lines / ticks, 1),
+        "llm_calls": len(replay.requests),
+        **median,
+        **{
+            f"{key}_range": [min(m[key] for m in measured), max(m[key] for m in measured)]
+            for key in ("ms_per_tick", "engine_ms_per_line")
+        },
+    }
+
+
+def figures_of(timed: Run, backend_s: float, replay: Run, ticks: int) -> dict[str, float]:
+    """One round's figures: the timed run, less the backend alone on the same requests."""
+    lines, elapsed, calls = timed.lines, timed.elapsed_s, len(replay.requests)
+    later = timed.loop_s[1:]  # the first tick starts everyone's first conversation
+    return {
         "ms_per_tick": round(elapsed / ticks * 1000, 1),
         "max_ms_per_tick": round(max(timed.tick_s) * 1000, 1),
         "engine_ms_per_line": round((elapsed - backend_s) / max(1, lines) * 1000, 3),
@@ -234,6 +258,9 @@ async def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--ticks", type=int, default=3)
     parser.add_argument(
+        "--rounds", type=int, default=3, help="timed runs per size; figures are their medians"
+    )
+    parser.add_argument(
         "--memory",
         action="store_true",
         help="with memory (recall embeds a query per line, digests extract facts)",
@@ -243,12 +270,14 @@ async def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sizes:
-            figures = await run_size(size, args.ticks, Path(folder), args.memory)
+            figures = await run_size(size, args.ticks, args.rounds, Path(folder), args.memory)
             results.append(figures)
+            low, high = figures["engine_ms_per_line_range"]
             print(
                 f"{size:>6} personas, {figures['rooms']:>5} rooms: "
                 f"{figures['ms_per_tick']:>9.1f} ms/tick ({figures['lines']} lines in "
-                f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line, world loop "
+                f"{args.ticks} ticks), engine {figures['engine_ms_per_line']} ms/line "
+                f"(rounds {low}-{high}), world loop "
                 f"{figures['world_loop_ms_per_tick']} ms/tick (first tick "
                 f"{figures['world_loop_ms_first_tick']}, later ticks "
                 f"{figures['world_loop_ms_later_ticks']})"
