@@ -105,8 +105,10 @@ async def run_size(
         if replay.lines != timed.lines:
             raise RuntimeError(f"the replayed run spoke {replay.lines} lines, not {timed.lines}")
         # The baseline in the same minute as its round: this machine's speed drifts.
-        measured.append(figures_of(timed, await backend_alone(replay.requests), replay, ticks))
-    median = {key: statistics.median(m[key] for m in measured) for key in measured[0]}
+        backend_s = await backend_alone(replay.requests)
+        measured.append(figures_of(timed, backend_s, len(replay.requests), ticks))
+    # Rounded again: the median of an even number of rounds is a mean of two.
+    median = {key: round(statistics.median(m[key] for m in measured), 4) for key in measured[0]}
     return {
         "personas": personas,
         "rooms": len(world.rooms),
@@ -123,9 +125,9 @@ async def run_size(
     }
 
 
-def figures_of(timed: Run, backend_s: float, replay: Run, ticks: int) -> dict[str, float]:
-    """One round's figures: the timed run, less the backend alone on the same requests."""
-    lines, elapsed, calls = timed.lines, timed.elapsed_s, len(replay.requests)
+def figures_of(timed: Run, backend_s: float, calls: int, ticks: int) -> dict[str, float]:
+    """One round's figures: the timed run, less the backend alone on its `calls` requests."""
+    lines, elapsed = timed.lines, timed.elapsed_s
     later = timed.loop_s[1:]  # the first tick starts everyone's first conversation
     return {
         "ms_per_tick": round(elapsed / ticks * 1000, 1),
