@@ -88,7 +88,9 @@ STAGE_DIRECTION = re.compile(r"\([^()]*\)")
 SPACE_BEFORE_STOP = re.compile(r"\s+([.,!?;:])")
 # A stage direction, with the full stop after it when it stands alone after a sentence's end (or
 # at the start): "here. (smiling again). Thank you".
-DIRECTION_AND_STOP = re.compile(r"(?:(?<=[.!?])\s*|^)\([^()]*\)\s*\.(?!\.)|\([^()]*\)")
+DIRECTION_AND_STOP = re.compile(
+    rf"(?:(?<=[.!?])\s*|^){STAGE_DIRECTION.pattern}\s*\.(?!\.)|{STAGE_DIRECTION.pattern}"
+)
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with about as is are was were be been it its "
     "this that these those i you he she we they me him her us them my your his our their what "

@@ -206,12 +206,9 @@ class Simulation:
             endings.extend(report.ended)
             if on_tick is not None:
                 on_tick(report)
-        with self.deps.journal.batched():
-            for conversation_id, live in list(self.live.items()):
-                live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
-                ending = await live.talk.close(self.pairs)
-                self._ended(conversation_id, ending)
-                endings.append(ending)
+        for live in self.live.values():
+            live.talk.end(ExitReason.TIME)  # the world stops here, mid-sentence or not
+        endings.extend(await self._close(list(self.live)))
         with self.store.transaction() as tx:
             # Ticks save only their snapshots: the stored states catch up here, at the end.
             tx.personas.save_states({pid: self.persona(pid).state for pid in self.order})
@@ -226,8 +223,7 @@ class Simulation:
         events = active_events(self.world.events, now)
         present = self.present
         running = Counter(live.room_id for live in self.live.values())
-        # The rooms open their conversations one after another, and the finished ones close
-        # one after another: the openings share one commit, and the endings another.
+        # The rooms open their conversations one after another: they share one commit.
         with self.deps.journal.batched():
             for room in self.rooms.values():
                 if running[room.room_id] >= room.max_concurrent_conversations:
@@ -236,12 +232,7 @@ class Simulation:
                 opened = await self._fill(room, free_ids, events, now, rng, running[room.room_id])
                 report.opened.extend(opened)
         report.spoken = await self._advance(end)
-        with self.deps.journal.batched():
-            for conversation_id, live in list(self.live.items()):
-                if live.talk.finished:
-                    ending = await live.talk.close(self.pairs)
-                    self._ended(conversation_id, ending)
-                    report.ended.append(ending)
+        report.ended = await self._close([cid for cid, v in self.live.items() if v.talk.finished])
         report.migrations = self._rest_and_move(end, rng, self.talking)
         self._commit(end, report.migrations, self.talking)
         self.tick += 1
@@ -252,6 +243,16 @@ class Simulation:
         """Every live conversation speaks until `end`, all at once (their turns share commits)."""
         batches = await asyncio.gather(*(live.talk.run_until(end) for live in self.live.values()))
         return [turn for batch in batches for turn in batch]
+
+    async def _close(self, conversation_ids: Sequence[str]) -> list[Ending]:
+        """Close these live conversations, one after another; their endings share one commit."""
+        endings = []
+        with self.deps.journal.batched():
+            for conversation_id in conversation_ids:
+                ending = await self.live[conversation_id].talk.close(self.pairs)
+                self._ended(conversation_id, ending)
+                endings.append(ending)
+        return endings
 
     async def _fill(
         self,

@@ -146,19 +146,19 @@ class ConversationRepository:
         digesting in the same pass of the event loop)."""
         database = self._scope.database
         statement = prepared("save progress", database.engine.dialect, conversations, _progress)
+        rows = [
+            {
+                "record_id": record.id,
+                "tokens_used": record.tokens_used,
+                "cost_usd": record.cost_usd,
+                "summary": record.summary,
+                "summarized_turns": record.summarized_turns,
+                "digested_turns": record.digested_turns,
+            }
+            for record in records
+        ]
         with database.driver_write() as cursor:
-            for record in records:
-                statement.run(
-                    cursor,
-                    {
-                        "record_id": record.id,
-                        "tokens_used": record.tokens_used,
-                        "cost_usd": record.cost_usd,
-                        "summary": record.summary,
-                        "summarized_turns": record.summarized_turns,
-                        "digested_turns": record.digested_turns,
-                    },
-                )
+            statement.run_many(cursor, rows)
         return [None] * len(records)
 
     def save_departures(self, record: ConversationRecord) -> None:
